@@ -136,6 +136,10 @@ def _syntax_problem(message: str) -> Problem:
     return Problem(where, "", f"not valid TOML: {what}" + (f"; {hint}" if hint else ""))
 
 
+# Control characters other than tab and newline could drive the projector's terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 class _Table:
     """Reads fields from one TOML table, recording a problem for each bad or unknown field."""
 
@@ -158,6 +162,12 @@ class _Table:
             self.problem(name, f'is {_describe(value)}; write it as text in quotes, like {name} = "..."')
             return None
         value = value.strip()
+        if control := _CONTROL.search(value):
+            where = f"character {control.start() + 1}"
+            self.problem(
+                name, f"has an invisible control character (U+{ord(control[0]):04X}) at {where}; delete it"
+            )
+            return None
         if required and not value:
             self.problem(name, "is empty; write a few words")
             return None

@@ -5,11 +5,11 @@ A pure state machine driven by an injected :class:`Clock`, so tests move time by
 Each step keeps its own record (time allotted, time run, when it really started), which is what
 makes moving undoable: going back to a step restores it with the time it had left.
 
-Locked steps start at a fixed clock time (the coffee arrives at 9:45). When the room enters a step
-that comes before a locked step, that step's time is scaled so the locked step can still start on
-time: shorter when the room is behind, longer when it is ahead, never below half or above one and a
-half of the plan, rounded to whole minutes. Projected times for the rest of the agenda follow the
-same rule.
+Locked steps start at a fixed clock time (the coffee arrives at 9:45). When the room is behind and
+enters a step that comes before a locked step, that step is shortened so the locked step can still
+start on time: in proportion to its planned length, never below half of it, rounded to whole
+minutes. Ahead of plan, steps keep their length and the locked step waits for its time. Projected
+times for the rest of the agenda follow the same rule.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from facilitator.clock import Clock
 
 WRAP_UP_FRACTION = 0.20
 FINAL_FRACTION = 0.05
-CATCH_UP_LIMITS = (0.5, 1.5)
+MIN_CATCH_UP_FACTOR = 0.5
 MINUTE = 60
 
 
@@ -330,15 +330,14 @@ class Runner:
         return next((later for later in range(index + 1, len(steps)) if steps[later].locked), None)
 
     def _catch_up_allotment(self, index: int, entering: datetime) -> float:
-        """Time for step ``index`` entered at ``entering``, scaled to meet the next locked start."""
+        """Time for step ``index`` entered at ``entering``, shortened to meet the next locked start."""
         duration = self.agenda.steps[index].duration
         locked = self._next_locked(index)
         if locked is None or self._anchor is None or duration < MINUTE:
             return duration
         planned = sum(step.duration for step in self.agenda.steps[index:locked])
         available = (self._planned_start(locked) - entering).total_seconds()
-        low, high = CATCH_UP_LIMITS
-        factor = min(max(available / planned, low), high)
+        factor = min(max(available / planned, MIN_CATCH_UP_FACTOR), 1.0)
         return max(MINUTE, round(duration * factor / MINUTE) * MINUTE)
 
     def _timings(self, now: datetime, remaining: float) -> tuple[tuple[StepTiming, ...], datetime]:

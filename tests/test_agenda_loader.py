@@ -7,73 +7,7 @@ import pytest
 
 from facilitator.agenda import DEFAULT_SHARE_QUESTION, StepKind
 from facilitator.agenda_loader import AgendaError, load_agenda, parse_agenda
-
-GOOD = dedent(
-    """\
-    title = "Working alliances"
-    start = "8:00"
-
-    [[steps]]
-    title = "Welcome"
-    kind = "talk"
-    duration = "10m"
-    instructions = "Introduce yourself."
-
-    [[steps]]
-    title = "Why we work well together"
-    kind = "breakout"
-    duration = "15m"
-    rooms = 4
-    prompts = ["Why do you work well together?", "What is your relationship like?"]
-
-    [[steps]]
-    title = "Rate the alliance"
-    kind = "reflection"
-    duration = "5m"
-    low = "Not at all"
-    high = "Completely"
-    comment = true
-    questions = [
-      "How well are we collaborating?",
-      { text = "How much do I experience trust?", low = "None", high = "Full trust" },
-    ]
-
-    [[steps]]
-    title = "Feelings check-in"
-    kind = "choice"
-    duration = "2m"
-    question = "How are you feeling right now?"
-    options = ["Scared", "Happy", "Sad"]
-
-    [[steps]]
-    title = "Break"
-    kind = "break"
-    duration = "15m"
-    locked = true
-
-    [[steps]]
-    title = "Name the jargon"
-    kind = "wordwall"
-    duration = "5m"
-    question = "Which words do we use that others may not know?"
-
-    [[steps]]
-    title = "What resonates?"
-    kind = "text"
-    duration = "3m"
-    question = "What resonated with you?"
-
-    [[steps]]
-    title = "Report back"
-    kind = "reportback"
-    duration = "10m"
-
-    [[steps]]
-    title = "Share one thing"
-    kind = "share"
-    duration = "5m"
-    """
-)
+from tests.sample_agendas import GOOD
 
 
 def problems(text: str) -> list[str]:
@@ -172,6 +106,10 @@ def test_workshop_level_mistakes(text, expected):
         ('title = "A"\nkind = "talk"\nduration = "5m"\nlocked = "yes"', "locked: is the text"),
         ('title = "A"\nkind = "talk"\nduration = "5m"\nlocked = true', "locked: needs the workshop start"),
         ('title = "A"\nkind = "talk"\nduration = "5m"\ninstruction = "x"', 'did you mean "instructions"?'),
+        (
+            'title = "A"\nkind = "talk"\nduration = "5m"\ninstructions = "a\\u001b[2J"',
+            "control character (U+001B)",
+        ),
         ('title = "A"\nkind = "talk"\nduration = "5m"\noptions = ["a", "b"]', "options: is only for choice"),
         ('title = "A"\nkind = "talk"\nduration = "5m"\nquestion = "Q"', "question: is only for choice"),
         ('title = "A"\nkind = "breakout"\nduration = "5m"', "rooms: missing"),

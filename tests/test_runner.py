@@ -234,8 +234,8 @@ def test_locked_step_catch_up_is_bounded(clock):
     assert runner.status().timings[3].projected > datetime(2026, 11, 22, 9, 45)
 
 
-def test_locked_step_waits_when_far_ahead(clock):
-    """Far ahead of a locked step, the projection holds it at its fixed time."""
+def test_locked_step_waits_when_ahead(clock):
+    """Ahead of plan, steps keep their length and the locked step holds its fixed time."""
     runner = Runner(agenda("8:00", locked_break=True), clock)
     runner.start()  # 07:55, five minutes early
     clock.advance(MIN)
@@ -245,6 +245,7 @@ def test_locked_step_waits_when_far_ahead(clock):
     runner.previous()
     status = runner.status()
     assert status.timings[3].projected == datetime(2026, 11, 22, 9, 45)
+    assert runner.remaining() == 44 * MIN
 
 
 def test_state_round_trips_and_resumes_paused(clock):

@@ -1,0 +1,222 @@
+"""The projector: the Textual app the trainer runs a workshop from, keyboard only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Static
+
+from facilitator.agenda import Agenda
+from facilitator.app.screens.help_screen import HelpScreen
+from facilitator.app.screens.quit_screen import QuitScreen
+from facilitator.app.widgets.agenda_list import AgendaList, AgendaRow
+from facilitator.app.widgets.big_clock import BigClock
+from facilitator.app.widgets.join_panel import JoinPanel
+from facilitator.app.widgets.results_panel import ResultsPanel
+from facilitator.app.widgets.status_bar import StatusBar
+from facilitator.app.widgets.step_panel import StepPanel, step_body
+from facilitator.app.widgets.timer_hint import TimerHint
+from facilitator.clock import Clock, SystemClock
+from facilitator.durations import format_countdown, format_offset
+from facilitator.runner import Phase, Runner, RunnerError, RunnerState, Stage, Status, time_ran_out
+
+TICK_SECONDS = 0.2
+FLASHES = 3
+FLASH_SECONDS = 0.35
+STAGE_CLASSES = {stage: f"-{stage.value}" for stage in Stage}
+TIMER_HINTS = {
+    Phase.READY: "Press space to start",
+    Phase.PAUSED: "Paused · space resumes",
+    Phase.FINISHED: "Workshop complete · p goes back · q quits",
+}
+STAGE_HINTS = {Stage.WRAP_UP: "Time to wrap up", Stage.FINAL: "Last moments", Stage.OVERTIME: "Time is up"}
+
+
+@dataclass(frozen=True)
+class ProjectorOptions:
+    """Choices made on the command line."""
+
+    bell: bool = True
+    flash: bool = True
+
+
+def clock_time(moment: datetime | None) -> str:
+    """``8:05`` or ``13:30``: short, and the same in every locale."""
+    return f"{moment.hour}:{moment.minute:02}" if moment else ""
+
+
+class ProjectorApp(App[None]):
+    """Shows the agenda, the countdown, the step's instructions and how to join; moves on keys."""
+
+    CSS_PATH = "projector.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    BINDINGS = [
+        Binding("space", "toggle_timer", "Start/pause", key_display="space"),
+        Binding("n,right", "next_step", "Next", key_display="n"),
+        Binding("p,left", "previous_step", "Back", key_display="p"),
+        Binding("plus,equals_sign", "add_minute", "+1 min", key_display="+"),
+        Binding("minus,underscore", "remove_minute", "-1 min", key_display="-"),
+        Binding("r", "reveal", "Reveal", key_display="r"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "request_quit", "Quit", key_display="q"),
+    ]
+
+    def __init__(self, runner: Runner, join_url: str, options: ProjectorOptions) -> None:
+        super().__init__()
+        self.runner = runner
+        self.join_url = join_url
+        self.options = options
+        self.revealed: set[int] = set()
+        self._last: Status | None = None
+        self._shown_step: int | None = None
+
+    @property
+    def agenda(self) -> Agenda:
+        return self.runner.agenda
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="body"):
+            with Vertical(id="agenda-pane"):
+                yield AgendaList(id="agenda")
+            with Vertical(id="main"):
+                yield StepPanel(id="step")
+                yield Static(id="upcoming", markup=False)
+                yield BigClock(id="clock")
+                yield TimerHint(id="timer-hint")
+                with VerticalScroll(id="details"):
+                    yield Static(id="details-text", markup=False)
+                yield ResultsPanel(id="results")
+            yield JoinPanel(self.join_url, id="join")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.title = self.agenda.title
+        self.query_one(StatusBar).title = self.agenda.title
+        self.refresh_status()
+        self.set_interval(TICK_SECONDS, self.refresh_status)
+
+    def refresh_status(self) -> None:
+        """Read the runner once and hand each widget what it shows (attributes down)."""
+        status = self.runner.status()
+        if self._last is not None and time_ran_out(self._last, status):
+            self._time_is_up()
+        self._last = status
+        self._show_status_bar(status)
+        self._show_clock(status)
+        self._show_agenda(status)
+        if self._shown_step != status.index:
+            self._shown_step = status.index
+            self._show_step(status)
+        results = self.query_one(ResultsPanel)
+        results.display = status.step.prompt is not None
+        results.revealed = status.index in self.revealed
+
+    # -- actions (keys) ------------------------------------------------------------------------------
+
+    def action_toggle_timer(self) -> None:
+        self._move(self.runner.toggle)
+
+    def action_next_step(self) -> None:
+        self._move(self.runner.next)
+
+    def action_previous_step(self) -> None:
+        self._move(self.runner.previous)
+
+    def action_add_minute(self) -> None:
+        self._move(lambda: self.runner.adjust(60))
+
+    def action_remove_minute(self) -> None:
+        self._move(lambda: self.runner.adjust(-60))
+
+    def action_reveal(self) -> None:
+        if self.runner.step.prompt is None:
+            self.notify("This step has no answers to reveal", severity="warning", timeout=3)
+            return
+        self.revealed ^= {self.runner.index}
+        self.refresh_status()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_request_quit(self) -> None:
+        def quit_if_sure(sure: bool | None) -> None:
+            if sure:
+                self.exit()
+
+        self.push_screen(QuitScreen("The timer stops; answers so far are kept."), quit_if_sure)
+
+    # -- internals -----------------------------------------------------------------------------------
+
+    def _move(self, move: Callable[[], None]) -> None:
+        try:
+            move()
+        except RunnerError as error:
+            self.notify(str(error), severity="warning", timeout=3)
+        self.refresh_status()
+
+    def _time_is_up(self) -> None:
+        if self.options.bell:
+            self.bell()
+        if self.options.flash:
+            # On and off FLASHES times, ending off; the first toggle now (set_timer rejects 0).
+            self.screen.add_class("-flash")
+            for toggle in range(1, FLASHES * 2):
+                self.set_timer(toggle * FLASH_SECONDS, lambda: self.screen.toggle_class("-flash"))
+
+    def _show_status_bar(self, status: Status) -> None:
+        bar = self.query_one(StatusBar)
+        facts = [clock_time(status.now), f"step {status.index + 1} of {len(self.agenda.steps)}"]
+        if status.offset is not None:
+            facts.append(format_offset(status.offset))
+        facts.append(f"ends {clock_time(status.projected_end)}")
+        bar.summary = tuple(facts)
+        bar.behind = status.offset is not None and status.offset >= 30
+
+    def _show_clock(self, status: Status) -> None:
+        clock = self.query_one(BigClock)
+        clock.value = format_countdown(status.remaining)
+        for stage, css_class in STAGE_CLASSES.items():
+            clock.set_class(stage is status.stage and status.phase is not Phase.READY, css_class)
+        self.query_one(TimerHint).text = TIMER_HINTS.get(status.phase) or STAGE_HINTS.get(status.stage, "")
+
+    def _show_agenda(self, status: Status) -> None:
+        rows = []
+        for step, timing in zip(self.agenda.steps, status.timings, strict=True):
+            state = "done" if timing.done else "current" if timing.current else "next"
+            if state == "next" and timing.projected:
+                actual = f"~{clock_time(timing.projected)}"
+            else:
+                actual = clock_time(timing.actual)
+            minutes = str(round(timing.allotted / 60))
+            rows.append(AgendaRow(clock_time(timing.planned), actual, step.title, minutes, state))
+        self.query_one(AgendaList).rows = tuple(rows)
+
+    def _show_step(self, status: Status) -> None:
+        panel = self.query_one(StepPanel)
+        panel.step = status.step
+        panel.position = f"step {status.index + 1} of {len(self.agenda.steps)}"
+        following = self.agenda.steps[status.index + 1 :]
+        self.query_one("#upcoming", Static).update(f"Next: {following[0].title}" if following else "")
+        self.query_one("#details-text", Static).update(step_body(status.step))
+        self.query_one("#details", VerticalScroll).scroll_home(animate=False)
+
+
+def make_app(
+    agenda: Agenda,
+    *,
+    join_url: str,
+    clock: Clock | None = None,
+    options: ProjectorOptions | None = None,
+    state: RunnerState | None = None,
+) -> ProjectorApp:
+    """The one way to build the projector, used by the CLI and the tests alike."""
+    runner = Runner(agenda, clock or SystemClock(), state)
+    return ProjectorApp(runner, join_url, options or ProjectorOptions())

@@ -1,0 +1,1 @@
+"""The projector's widgets, one per module."""

@@ -1,0 +1,32 @@
+"""How phones join: the QR code with the join URL beside it as plain text (a contract)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from facilitator.app.widgets.qr_code import QRCode
+
+
+class JoinPanel(Vertical):
+    """Scan-to-join instructions, the QR code and the URL to type."""
+
+    DEFAULT_CSS = """
+    JoinPanel {
+        height: 1fr;
+    }
+    JoinPanel > .join-caption, JoinPanel > .join-url {
+        width: 1fr;
+        text-align: center;
+    }
+    """
+
+    def __init__(self, url: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._url = url
+
+    def compose(self) -> ComposeResult:
+        yield Static("Scan to take part · anonymous", classes="join-caption")
+        yield QRCode(self._url, id="qr")
+        yield Static(self._url, markup=False, classes="join-url", id="join-url")

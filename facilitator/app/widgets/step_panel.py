@@ -1,0 +1,67 @@
+"""The current step: its title, what kind it is, and the instructions for the room."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from facilitator.agenda import Step, StepKind
+
+KIND_LABELS = {
+    StepKind.TALK: "Talk",
+    StepKind.ACTIVITY: "Activity",
+    StepKind.BREAKOUT: "Breakout",
+    StepKind.REFLECTION: "Reflection",
+    StepKind.CHOICE: "Check-in",
+    StepKind.TEXT: "Question",
+    StepKind.WORDWALL: "Word wall",
+    StepKind.BREAK: "Break",
+    StepKind.REPORTBACK: "Report-back",
+    StepKind.SHARE: "Share one thing",
+}
+
+
+def step_body(step: Step) -> Text:
+    """What the room reads for ``step``: instructions, then its questions or discussion prompts.
+
+    Built from plain ``Text`` so nothing in an agenda is read as markup.
+    """
+    body = Text()
+    if step.instructions:
+        body.append(step.instructions.strip() + "\n")
+    if step.breakout:
+        body.append(f"\n{step.breakout.rooms} rooms. Discuss and take notes:\n", style="bold")
+        for prompt in step.breakout.prompts:
+            body.append(f"• {prompt}\n")
+    if step.prompt:
+        prompt = step.prompt
+        if prompt.question:
+            body.append(f"\n{prompt.question}\n", style="bold")
+        for number, rating in enumerate(prompt.ratings, 1):
+            body.append(f"\n{number}. {rating.text}", style="bold")
+            body.append(f"  (1 {rating.low} … 5 {rating.high})", style="dim")
+        if prompt.options:
+            body.append("\n" + "   ".join(prompt.options) + "\n")
+    return body
+
+
+class StepPanel(Widget):
+    """The current step's title line; the app sets ``step`` and ``position``."""
+
+    DEFAULT_CSS = """
+    StepPanel {
+        height: auto;
+    }
+    """
+
+    step: reactive[Step | None] = reactive(None, layout=True)
+    """The step on the projector now."""
+    position: reactive[str] = reactive("")
+    """Where the step is in the agenda, e.g. ``"Step 3 of 9"``."""
+
+    def render(self) -> Text:
+        if self.step is None:
+            return Text("")
+        kind = KIND_LABELS[self.step.kind]
+        return Text.assemble((self.step.title, "bold"), "  ", (f"{kind} · {self.position}", "dim"))

@@ -1,0 +1,225 @@
+"""The projector app driven through Textual's Pilot, every key, with a manual clock."""
+
+from datetime import datetime
+
+import pytest
+
+from facilitator.agenda_loader import parse_agenda
+from facilitator.app import ProjectorOptions, make_app
+from facilitator.app.screens.help_screen import HelpScreen
+from facilitator.app.screens.quit_screen import QuitScreen
+from facilitator.app.widgets.agenda_list import AgendaList
+from facilitator.app.widgets.big_clock import BigClock
+from facilitator.app.widgets.qr_code import QRCode, qr_matrix
+from facilitator.app.widgets.results_panel import ResultsPanel
+from facilitator.app.widgets.status_bar import StatusBar
+from facilitator.clock import ManualClock
+from facilitator.runner import Phase
+from tests.sample_agendas import GOOD
+
+JOIN_URL = "http://192.168.1.20:8765/j/TESTCODE"
+EIGHT = datetime(2026, 11, 22, 8, 0)
+
+
+def projector(clock, **options):
+    """The app on the sample agenda; ``app.notices`` records every notification it shows."""
+    app = make_app(parse_agenda(GOOD), join_url=JOIN_URL, clock=clock, options=ProjectorOptions(**options))
+    app.notices = []
+    notify = app.notify
+
+    def record(message, **kwargs):
+        app.notices.append(message)
+        notify(message, **kwargs)
+
+    app.notify = record
+    return app
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(EIGHT)
+
+
+async def test_space_starts_and_pauses_the_timer(clock):
+    """space starts the countdown and space again pauses it."""
+    app = projector(clock)
+    async with app.run_test() as pilot:
+        assert app.runner.phase is Phase.READY
+        await pilot.press("space")
+        assert app.runner.phase is Phase.RUNNING
+        clock.advance(65)
+        app.refresh_status()
+        assert app.query_one(BigClock).value == "08:55"
+        await pilot.press("space")
+        assert app.runner.phase is Phase.PAUSED
+
+
+@pytest.mark.parametrize(("forward", "back"), [("n", "p"), ("right", "left")])
+async def test_next_and_previous_keys(clock, forward, back):
+    """n/right move on, p/left go back with the time the step had left."""
+    app = projector(clock)
+    async with app.run_test() as pilot:
+        await pilot.press("space")
+        clock.advance(120)
+        await pilot.press(forward)
+        assert app.runner.index == 1
+        assert app.query_one(BigClock).value == "15:00"
+        await pilot.press(back)
+        assert app.runner.index == 0
+        assert app.query_one(BigClock).value == "08:00"
+
+
+@pytest.mark.parametrize(("key", "shown"), [("plus", "11:00"), ("equals_sign", "11:00"), ("minus", "09:00")])
+async def test_plus_and_minus_change_the_step_time(clock, key, shown):
+    """+ (or = without shift) adds a minute, - removes one."""
+    app = projector(clock)
+    async with app.run_test() as pilot:
+        await pilot.press(key)
+        assert app.query_one(BigClock).value == shown
+
+
+async def test_r_reveals_and_hides_results_only_on_prompt_steps(clock):
+    """r toggles the results of a step phones answer; on other steps it says why not."""
+    app = projector(clock)
+    async with app.run_test() as pilot:
+        assert not app.query_one(ResultsPanel).display
+        await pilot.press("r")
+        assert "no answers to reveal" in app.notices[-1]
+        for _ in range(2):
+            await pilot.press("n")
+        assert app.runner.step.title == "Rate the alliance"
+        panel = app.query_one(ResultsPanel)
+        assert panel.display
+        assert not panel.revealed
+        await pilot.press("r")
+        assert panel.revealed
+        await pilot.press("n")
+        assert not panel.revealed
+        await pilot.press("p")
+        assert panel.revealed
+        await pilot.press("r")
+        assert not panel.revealed
+
+
+async def test_q_asks_first_and_n_stays(clock):
+    """q asks before quitting; n keeps the workshop running."""
+    app = projector(clock)
+    async with app.run_test() as pilot:
+        await pilot.press("q")
+        assert isinstance(app.screen, QuitScreen)
+        await pilot.press("n")
+        assert not isinstance(app.screen, QuitScreen)
+        assert app.is_running
+
+
+async def test_q_then_y_quits(clock):
+    """q then y ends the app."""
+    app = projector(clock)
+    async with app.run_test() as pilot:
+        await pilot.press("q", "y")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_question_mark_shows_help_and_escape_closes_it(clock):
+    """? lists the keys; escape returns to the projector."""
+    app = projector(clock)
+    async with app.run_test() as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_refused_moves_are_explained_not_crashes(clock):
+    """p on the first step shows a message; the app keeps running."""
+    app = projector(clock)
+    async with app.run_test() as pilot:
+        await pilot.press("p")
+        assert "first step" in app.notices[-1]
+        assert app.runner.index == 0
+
+
+async def test_time_up_flashes_and_rings_once(clock, monkeypatch):
+    """At zero the screen flashes and the bell rings, once."""
+    rings = []
+    app = projector(clock)
+    monkeypatch.setattr(app, "bell", lambda: rings.append(1))
+    async with app.run_test() as pilot:
+        await pilot.press("space")
+        clock.advance(599)
+        app.refresh_status()
+        clock.advance(2)
+        app.refresh_status()
+        assert app.screen.has_class("-flash")
+        assert app.query_one(BigClock).has_class("-overtime")
+        assert app.query_one(BigClock).value == "-00:01"
+        clock.advance(2)
+        app.refresh_status()
+        assert rings == [1]
+
+
+async def test_bell_and_flash_can_be_switched_off(clock, monkeypatch):
+    """--no-bell and --no-flash silence the alarm."""
+    rings = []
+    app = projector(clock, bell=False, flash=False)
+    monkeypatch.setattr(app, "bell", lambda: rings.append(1))
+    async with app.run_test() as pilot:
+        await pilot.press("space")
+        clock.advance(601)
+        app.refresh_status()
+        assert rings == []
+        assert not app.screen.has_class("-flash")
+
+
+@pytest.mark.parametrize(("advance", "css_class"), [(481, "-wrap-up"), (571, "-final")])
+async def test_wrap_up_colours(clock, advance, css_class):
+    """The countdown takes the wrap-up class at 20% left and the final class at 5%."""
+    app = projector(clock)
+    async with app.run_test() as pilot:
+        await pilot.press("space")
+        clock.advance(advance)
+        app.refresh_status()
+        assert app.query_one(BigClock).has_class(css_class)
+
+
+async def test_agenda_list_marks_the_current_step_with_times(clock):
+    """The agenda shows planned times, the real start of done steps, and the current mark."""
+    app = projector(clock)
+    async with app.run_test() as pilot:
+        await pilot.press("space")
+        clock.advance(12 * 60)
+        await pilot.press("n")
+        rows = app.query_one(AgendaList).rows
+        assert [row.state for row in rows[:3]] == ["done", "current", "next"]
+        assert (rows[0].planned, rows[0].actual) == ("8:00", "8:00")
+        assert (rows[1].planned, rows[1].actual) == ("8:10", "8:12")
+        # Two minutes late, the 15-minute breakout shrinks to 14 to protect the locked break at 8:32.
+        assert (rows[1].minutes, rows[2].actual) == ("14", "~8:26")
+        assert "+1 min behind" in app.query_one(StatusBar).summary
+
+
+async def test_join_url_is_plain_text_beside_the_qr_code(clock):
+    """The join URL is on screen as text, and the QR code carries the same URL."""
+    app = projector(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert str(app.query_one("#join-url").render()) == JOIN_URL
+        qr = app.query_one(QRCode)
+        assert qr.data == JOIN_URL
+        assert qr.modules == len(qr_matrix(JOIN_URL))
+
+
+async def test_agenda_text_is_never_markup(clock):
+    """Square brackets in an agenda are shown as typed, not read as styles."""
+    agenda = parse_agenda(
+        'title = "[bold]W[/]"\n[[steps]]\ntitle = "[red]A[/]"\nkind = "talk"\nduration = "5m"\n'
+        'instructions = "Use [b]this[/b]"\n'
+    )
+    app = make_app(agenda, join_url=JOIN_URL, clock=clock)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        details = str(app.query_one("#details-text").render())
+        assert "[b]this[/b]" in details
+        assert "[red]A[/]" in str(app.query_one("#step").render())
+        assert str(app.query_one(StatusBar).render()).startswith("[bold]W[/]")
