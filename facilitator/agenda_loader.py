@@ -36,6 +36,7 @@ MAX_ROOMS = 50
 MAX_QUESTIONS = 10
 MAX_OPTIONS = 12
 MAX_OPTION = 40
+MAX_LABEL = 120
 MAX_TEXT = 2000
 
 _COMMON_FIELDS = ("title", "kind", "duration", "instructions", "locked")

@@ -202,7 +202,6 @@ class ProjectorApp(App[None]):
     def _show_step(self, status: Status) -> None:
         panel = self.query_one(StepPanel)
         panel.step = status.step
-        panel.position = f"step {status.index + 1} of {len(self.agenda.steps)}"
         following = self.agenda.steps[status.index + 1 :]
         self.query_one("#upcoming", Static).update(f"Next: {following[0].title}" if following else "")
         self.query_one("#details-text", Static).update(step_body(status.step))

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from facilitator.app.widgets.join_url_text import JoinUrlText
 from facilitator.app.widgets.qr_code import QRCode
 
 
@@ -16,7 +17,7 @@ class JoinPanel(Vertical):
     JoinPanel {
         height: 1fr;
     }
-    JoinPanel > .join-caption, JoinPanel > .join-url {
+    JoinPanel > .join-caption {
         width: 1fr;
         text-align: center;
     }
@@ -29,4 +30,6 @@ class JoinPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Scan to take part · anonymous", classes="join-caption")
         yield QRCode(self._url, id="qr")
-        yield Static(self._url, markup=False, classes="join-url", id="join-url")
+        url = JoinUrlText(id="join-url")
+        url.url = self._url
+        yield url

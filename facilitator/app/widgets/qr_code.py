@@ -22,23 +22,23 @@ def qr_matrix(data: str) -> list[list[bool]]:
 
 
 def render_qr(matrix: list[list[bool]], scale: int) -> Text:
-    """Scale 1: one module per column and half a row (▀ with two colours); 2 and up: full blocks."""
-    text = Text(no_wrap=True)
+    """Scale 1: one module per column and half a row (▀ in two colours); scale 2k: full blocks."""
     colour = {True: DARK, False: LIGHT}
+    lines = []
     if scale == 1:
         rows = [*matrix, [False] * len(matrix[0])] if len(matrix) % 2 else matrix
         for upper, lower in zip(rows[::2], rows[1::2], strict=True):
+            line = Text()
             for top, bottom in zip(upper, lower, strict=True):
-                text.append("▀", Style(color=colour[top], bgcolor=colour[bottom]))
-            text.append("\n")
+                line.append("▀", Style(color=colour[top], bgcolor=colour[bottom]))
+            lines.append(line)
     else:
         for row in matrix:
-            for _ in range(scale // 2):
-                for dark in row:
-                    text.append(" " * scale, Style(bgcolor=colour[dark]))
-                text.append("\n")
-    text.rstrip()
-    return text
+            line = Text()
+            for dark in row:
+                line.append(" " * scale, Style(bgcolor=colour[dark]))
+            lines.extend([line] * (scale // 2))
+    return Text("\n", no_wrap=True).join(lines)
 
 
 class QRCode(Widget):

@@ -47,7 +47,7 @@ def step_body(step: Step) -> Text:
 
 
 class StepPanel(Widget):
-    """The current step's title line; the app sets ``step`` and ``position``."""
+    """The current step's title and kind on one line; the app sets ``step``."""
 
     DEFAULT_CSS = """
     StepPanel {
@@ -57,11 +57,11 @@ class StepPanel(Widget):
 
     step: reactive[Step | None] = reactive(None, layout=True)
     """The step on the projector now."""
-    position: reactive[str] = reactive("")
-    """Where the step is in the agenda, e.g. ``"Step 3 of 9"``."""
 
     def render(self) -> Text:
         if self.step is None:
             return Text("")
         kind = KIND_LABELS[self.step.kind]
-        return Text.assemble((self.step.title, "bold"), "  ", (f"{kind} · {self.position}", "dim"))
+        heading = Text.assemble((self.step.title, "bold"), "  ", (kind, "dim"))
+        heading.no_wrap, heading.overflow = True, "ellipsis"
+        return heading

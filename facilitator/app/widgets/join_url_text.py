@@ -1,0 +1,33 @@
+"""The join URL as plain text, broken before ``/j/`` when the column is too narrow for one line."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+def fold_url(url: str, width: int) -> str:
+    """``url`` on one line if it fits in ``width``, else split before the path, where a reader expects it."""
+    if len(url) <= width or "/j/" not in url:
+        return url
+    head, _, code = url.rpartition("/j/")
+    return f"{head}\n/j/{code}"
+
+
+class JoinUrlText(Widget):
+    """The URL phones type. A contract: always on screen as plain text beside the QR code."""
+
+    DEFAULT_CSS = """
+    JoinUrlText {
+        width: 1fr;
+        height: auto;
+        text-style: bold;
+    }
+    """
+
+    url: reactive[str] = reactive("", layout=True)
+    """The join URL."""
+
+    def render(self) -> Text:
+        return Text(fold_url(self.url, self.content_size.width), justify="center")
