@@ -153,7 +153,9 @@ class _Table:
     def problem(self, name: str, message: str) -> None:
         self.problems.append(Problem(self.where, f"{self.prefix}{name}", message))
 
-    def text(self, name: str, *, required: bool = False, limit: int = MAX_TEXT) -> str | None:
+    def text(
+        self, name: str, *, required: bool = False, limit: int = MAX_TEXT, one_line: bool = False
+    ) -> str | None:
         value = self.data.pop(name, None)
         if value is None:
             if required:
@@ -171,6 +173,9 @@ class _Table:
             return None
         if required and not value:
             self.problem(name, "is empty; write a few words")
+            return None
+        if one_line and "\n" in value:
+            self.problem(name, "runs over several lines; keep it on one line")
             return None
         if len(value) > limit:
             self.problem(name, f"is {len(value)} characters long; keep it under {limit}")
@@ -229,6 +234,11 @@ class _Table:
         if any(not item for item in items):
             self.problem(name, "has an empty entry; remove it or write a few words")
             return ()
+        if any("\n" in item or _CONTROL.search(item) for item in items):
+            self.problem(
+                name, "has an entry over several lines or with control characters; keep each on one line"
+            )
+            return ()
         if too_long := next((item for item in items if len(item) > limit), None):
             self.problem(name, f'"{too_long[:30]}..." is {len(too_long)} characters; keep each under {limit}')
             return ()
@@ -264,7 +274,7 @@ def _describe(value: object) -> str:
 
 def _read_agenda(data: dict[str, Any], problems: list[Problem]) -> Agenda | None:
     top = _Table(data, "", problems)
-    title = top.text("title", required=True, limit=MAX_TITLE)
+    title = top.text("title", required=True, limit=MAX_TITLE, one_line=True)
     start: time | None = top.parsed("start", parse_clock, '"08:00"', required=False)
     raw_steps = top.data.pop("steps", None)
     top.leftovers(_TOP_FIELDS, {})
@@ -299,7 +309,7 @@ def _read_step(number: int, raw: object, start: time | None, problems: list[Prob
         return None
     before = len(problems)
     table = _Table(raw, _step_label(number, raw), problems)
-    title = table.text("title", required=True, limit=MAX_TITLE)
+    title = table.text("title", required=True, limit=MAX_TITLE, one_line=True)
     kind = _read_kind(table)
     duration = table.parsed("duration", parse_duration, '"10m"', required=True)
     if duration is not None and not 0 < duration <= MAX_DURATION:
@@ -359,8 +369,8 @@ def _read_kind_fields(kind: StepKind, table: _Table) -> tuple[Prompt | None, Bre
 
 
 def _read_reflection(table: _Table) -> Prompt:
-    low = table.text("low", limit=MAX_OPTION) or "1"
-    high = table.text("high", limit=MAX_OPTION) or "5"
+    low = table.text("low", limit=MAX_OPTION, one_line=True) or "1"
+    high = table.text("high", limit=MAX_OPTION, one_line=True) or "5"
     comment = _read_comment(table)
     raw = table.data.pop("questions", None)
     example = 'questions = ["How well are we collaborating?"]'
@@ -383,8 +393,8 @@ def _read_reflection(table: _Table) -> Prompt:
         fields = item if isinstance(item, dict) else {"text": item}
         question = _Table(fields, table.where, table.problems, prefix=f"questions[{index}].")
         text = question.text("text", required=True)
-        item_low = question.text("low", limit=MAX_OPTION) or low
-        item_high = question.text("high", limit=MAX_OPTION) or high
+        item_low = question.text("low", limit=MAX_OPTION, one_line=True) or low
+        item_high = question.text("high", limit=MAX_OPTION, one_line=True) or high
         question.leftovers(("text", "low", "high"), {})
         if text is not None:
             ratings.append(RatingQuestion(text, item_low, item_high))

@@ -95,6 +95,10 @@ def test_workshop_level_mistakes(text, expected):
     [
         ('kind = "talk"\nduration = "5m"', 'step 1: title: missing; add a line like title = "..."'),
         ('title = "  "\nkind = "talk"\nduration = "5m"', "step 1: title: is empty"),
+        (
+            'title = """A\nB"""\nkind = "talk"\nduration = "5m"',
+            "title: runs over several lines; keep it on one line",
+        ),
         ('title = "A"\nduration = "5m"', 'step 1 "A": kind: missing'),
         ('title = "A"\nkind = "lecture"\nduration = "5m"', 'kind: "lecture" is not a kind of step'),
         ('title = "A"\nkind = "wordwal"\nduration = "5m"', 'did you mean "wordwall"?'),

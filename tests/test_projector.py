@@ -106,8 +106,10 @@ async def test_q_asks_first_and_n_stays(clock):
     app = projector(clock)
     async with app.run_test() as pilot:
         await pilot.press("q")
+        await pilot.pause()
         assert isinstance(app.screen, QuitScreen)
         await pilot.press("n")
+        await pilot.pause()
         assert not isinstance(app.screen, QuitScreen)
         assert app.is_running
 
@@ -126,8 +128,10 @@ async def test_question_mark_shows_help_and_escape_closes_it(clock):
     app = projector(clock)
     async with app.run_test() as pilot:
         await pilot.press("question_mark")
+        await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
+        await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
 
 

@@ -1,0 +1,60 @@
+"""The facilitate console script, run as a user runs it (a real subprocess)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.sample_agendas import GOOD
+
+FACILITATE = str(Path(sys.executable).parent / "facilitate")
+AGENDAS = Path(__file__).resolve().parent.parent / "agendas"
+
+
+def facilitate(*args, cwd=None):
+    return subprocess.run([FACILITATE, *args], capture_output=True, text=True, cwd=cwd, check=False)
+
+
+def test_check_accepts_every_bundled_agenda():
+    """facilitate check exits 0 and prints nothing for valid agendas."""
+    result = facilitate("check", *sorted(str(path) for path in AGENDAS.glob("*.toml")))
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_check_prints_one_line_per_problem_across_files(tmp_path):
+    """Exit 1, one line per problem, each naming its file; valid files add nothing."""
+    good, bad, broken = tmp_path / "good.toml", tmp_path / "bad.toml", tmp_path / "broken.toml"
+    good.write_text(GOOD, encoding="utf-8")
+    bad.write_text('title = "W"\n[[steps]]\ntitle = "Break"\nkind = "break"\nduration = "15"\n')
+    broken.write_text('title = "W"\n[[steps]]\ntitle = "A\n')
+    result = facilitate("check", str(good), str(bad), str(broken))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines == [
+        f'{bad}: step 1 "Break": duration: "15" is not a duration; write it like "10m", "90s" or "1h15m"',
+        f"{broken}: line 3, column 11: not valid TOML: illegal character '\\n'; a text value is missing"
+        ' its closing quote; use """ for several lines',
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_check_of_a_missing_file():
+    """A path that does not exist is one line, exit 1."""
+    result = facilitate("check", "nope.toml")
+    assert (result.returncode, result.stdout) == (1, "nope.toml: no such file; check the path\n")
+
+
+def test_run_refuses_a_broken_agenda_before_opening_the_projector(tmp_path):
+    """facilitate run on a broken agenda prints the problems and how to re-check, exit 1."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "W"\n[[steps]]\ntitle = "A"\nkind = "lecture"\nduration = "5m"\n')
+    result = facilitate("run", str(bad))
+    assert result.returncode == 1
+    assert '"lecture" is not a kind of step' in result.stderr
+    assert f"facilitate check {bad}" in result.stderr
+
+
+def test_usage_errors_are_explained():
+    """No command, or a bad option, prints usage and exits 2 (argparse's convention)."""
+    result = facilitate()
+    assert result.returncode == 2
+    assert "usage: facilitate" in result.stderr
