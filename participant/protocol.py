@@ -1,0 +1,518 @@
+"""The wire protocol between phones and the server: typed messages, their limits, and text cleaning.
+
+Every message is one JSON object in one websocket text frame, with a ``"type"``.
+
+Phone to server:
+
+- ``hello``: ``{"type": "hello", "device": ID}``. ``ID`` is the random id the page keeps in its
+  localStorage: 16 to 64 of ``A-Z a-z 0-9 _ -``. Sent first on every connection.
+- ``answer``: ``{"type": "answer", "id": ANSWER_ID, "prompt": PROMPT_ID, "value": VALUE}``.
+  ``ANSWER_ID`` is made by the page, fresh and random for each answer (8 to 64 of the same
+  characters); a resend of the same id is stored once. ``VALUE`` depends on the prompt's kind:
+
+  ===========  ==========================================================================
+  reflection   ``{"ratings": [1..5 or null, one per question], "comment": "..."}``
+               (``comment`` only when the prompt offers one)
+  choice       ``{"option": "one of the prompt's options"}``
+  text, share  ``{"text": "..."}``
+  wordwall     ``{"words": ["...", ...]}``
+  any kind     ``{"pass": true}``
+  ===========  ==========================================================================
+
+Server to phone:
+
+- ``welcome``: ``{"type": "welcome", "title": ..., "prompt": PROMPT or null, "answer": VALUE or null}``,
+  the reply to ``hello``; ``answer`` is this device's current answer to the open prompt.
+- ``prompt``: ``{"type": "prompt", "prompt": PROMPT or null, "answer": VALUE or null}`` when the trainer
+  opens a prompt (``null``: no prompt is open). ``PROMPT`` is the trainer's prompt data plus its ``id``.
+- ``ack``: ``{"type": "ack", "id": ANSWER_ID}``, sent only once the answer is committed to disk.
+- ``error``: ``{"type": "error", "code": CODE, "message": "...", "id": ANSWER_ID}`` (``id`` only when
+  the refused message was an answer whose id could be read). ``message`` is plain words for the phone's
+  screen. Only ``too_fast``, ``not_saved`` and ``server_error`` are worth retrying; other refusals are final.
+
+Limits, all named below: a message holds at most :data:`MAX_MESSAGE_BYTES` (larger ones get a
+``too_large`` error; above :data:`CLOSE_ABOVE_BYTES` the websocket itself closes with 1009); texts are
+limited per kind (:data:`MAX_TEXT_LENGTH`, :data:`MAX_COMMENT_LENGTH`), a word wall takes at most
+:data:`MAX_WORDS` words of :data:`MAX_WORD_LENGTH` characters per submission, and each device may send
+:data:`RATE_PER_SECOND` messages a second after a burst of :data:`RATE_BURST` (:class:`TokenBucket`).
+Lengths count Unicode code points after cleaning.
+
+Every string a participant sends goes through :func:`clean_text`: NFC-normalised, stripped of control
+characters (C0, DEL, C1, lone surrogates, bidirectional overrides), trimmed. Long texts keep their line
+breaks; one-line values do not. Nothing else is done to it: markup such as ``[bold red]x[/]`` or
+``<b>`` stays as the literal text it is, and whoever shows it must show it as text.
+
+This module is pure: no IO, no clock (times are passed in), no websocket or database imports.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+MAX_MESSAGE_BYTES = 16 * 1024
+"""Largest message answered normally; a larger one gets a ``too_large`` error."""
+CLOSE_ABOVE_BYTES = 4 * MAX_MESSAGE_BYTES
+"""Largest frame the websocket accepts at all; above it the connection closes with code 1009."""
+
+MAX_TEXT_LENGTH = {"text": 500, "share": 280}
+"""Characters in an answer to an open-text prompt and to a "share one thing" prompt."""
+MAX_COMMENT_LENGTH = 500
+"""Characters in a reflection's optional comment."""
+MAX_WORDS = 5
+"""Words in one word-wall submission (a new submission replaces the device's previous one)."""
+MAX_WORD_LENGTH = 40
+"""Characters in one word (or short phrase) on the word wall."""
+MAX_OPTION_LENGTH = 200
+"""Characters in a choice's option label as sent by a phone; it must also be one of the prompt's options."""
+MAX_PROMPT_ID_LENGTH = 100
+RATING_SCALE = (1, 2, 3, 4, 5)
+
+RATE_PER_SECOND = 2.0
+"""Messages a device may send per second, sustained."""
+RATE_BURST = 20.0
+"""Messages a device may send at once, e.g. answers queued offline and resent on reconnect."""
+
+_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+DEVICE_ID_LENGTH = (16, 64)
+ANSWER_ID_LENGTH = (8, 64)
+
+
+class PromptKind(StrEnum):
+    """The kinds of prompt phones answer (the ``kind`` of the trainer's prompt data)."""
+
+    REFLECTION = "reflection"
+    CHOICE = "choice"
+    TEXT = "text"
+    WORDWALL = "wordwall"
+    SHARE = "share"
+
+
+class ErrorCode(StrEnum):
+    """Why a message was refused (the ``code`` of an ``error`` message)."""
+
+    BAD_MESSAGE = "bad_message"
+    TOO_LARGE = "too_large"
+    TOO_FAST = "too_fast"
+    TOO_LONG = "too_long"
+    TOO_MANY = "too_many"
+    EMPTY = "empty"
+    INVALID = "invalid"
+    NOT_JOINED = "not_joined"
+    NOT_OPEN = "not_open"
+    CLOSED = "closed"
+    NOT_SAVED = "not_saved"
+    SERVER_ERROR = "server_error"
+
+
+class ProtocolError(Exception):
+    """A refused message: ``message`` is plain words for the phone's screen."""
+
+    def __init__(self, code: ErrorCode, message: str, answer_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.answer_id = answer_id
+
+    def to_message(self) -> Error:
+        """The ``error`` message that tells the phone."""
+        return Error(self.code, self.message, self.answer_id)
+
+
+# --- Cleaning participant text --------------------------------------------------------------------
+
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_DROPPED = {
+    codepoint: None
+    for codepoint in [*range(0x20), *range(0x7F, 0xA0), *map(ord, _BIDI_CONTROLS)]
+    if codepoint != ord("\n")
+}
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """Participant text made safe to store and show as text.
+
+    NFC-normalised; control characters (C0 but ``\\n``, DEL, C1, lone surrogates, bidirectional
+    overrides and isolates) removed; tabs become spaces; trimmed. With ``multiline``, line breaks are
+    kept (``\\r\\n`` and Unicode line separators become ``\\n``; at most one blank line in a row);
+    without, every run of whitespace becomes one space.
+    """
+    text = _SURROGATES.sub("", value)
+    text = unicodedata.normalize("NFC", text)
+    text = _LINE_BREAKS.sub("\n", text).replace("\t", " ")
+    text = text.translate(_DROPPED)
+    if multiline:
+        lines = [line.strip() for line in text.split("\n")]
+        return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return " ".join(text.split())
+
+
+def _text_field(
+    data: Mapping[str, Any],
+    name: str,
+    *,
+    limit: int,
+    what: str,
+    multiline: bool,
+    answer_id: str | None,
+) -> str:
+    value = data.get(name)
+    if not isinstance(value, str):
+        raise ProtocolError(ErrorCode.INVALID, f"The {what} must be text: reload the page", answer_id)
+    text = clean_text(value, multiline=multiline)
+    if len(text) > limit:
+        raise ProtocolError(
+            ErrorCode.TOO_LONG, f"That {what} is too long: {limit} characters at most", answer_id
+        )
+    return text
+
+
+# --- Answer values ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pass:
+    """The participant chose not to answer (every prompt offers it)."""
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"pass": True}
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """A reflection answer: one 1-5 rating or ``None`` per question, and an optional comment."""
+
+    ratings: tuple[int | None, ...]
+    comment: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"ratings": list(self.ratings)}
+        if self.comment:
+            data["comment"] = self.comment
+        return data
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A choice answer: the label of one of the prompt's options."""
+
+    option: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"option": self.option}
+
+
+@dataclass(frozen=True)
+class Text:
+    """An open-text or "share one thing" answer."""
+
+    text: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"text": self.text}
+
+
+@dataclass(frozen=True)
+class Words:
+    """A word-wall submission: a few short words or phrases, without repeats."""
+
+    words: tuple[str, ...]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"words": list(self.words)}
+
+
+AnswerValue = Pass | Ratings | Choice | Text | Words
+
+
+def stored_answer_value(data: Mapping[str, Any]) -> AnswerValue:
+    """A value rebuilt from its own ``to_wire()``, as the store wrote it. Not for what phones send."""
+    if data.get("pass") is True:
+        return Pass()
+    if "ratings" in data:
+        return Ratings(tuple(data["ratings"]), data.get("comment"))
+    if "option" in data:
+        return Choice(data["option"])
+    if "words" in data:
+        return Words(tuple(data["words"]))
+    if "text" in data:
+        return Text(data["text"])
+    raise ValueError(f"not a stored answer value: {data!r}")
+
+
+def prompt_kind(wire: Mapping[str, Any]) -> PromptKind:
+    """The kind of a prompt given as the trainer's data; ``ValueError`` if it has none we know."""
+    return PromptKind(wire.get("kind"))
+
+
+def parse_answer_value(wire: Mapping[str, Any], raw: object, answer_id: str | None = None) -> AnswerValue:
+    """A phone's answer value checked against the prompt it answers (the trainer's prompt data).
+
+    Raises :class:`ProtocolError` with a plain message for anything the prompt does not accept.
+    Parsing an already-clean value gives it back unchanged, so stored values are read with it too.
+    """
+    if not isinstance(raw, Mapping):
+        raise ProtocolError(ErrorCode.INVALID, "That answer is not readable: reload the page", answer_id)
+    if raw.get("pass") is True:
+        return Pass()
+    kind = prompt_kind(wire)
+    if kind is PromptKind.REFLECTION:
+        return _parse_ratings(wire, raw, answer_id)
+    if kind is PromptKind.CHOICE:
+        option = _text_field(
+            raw, "option", limit=MAX_OPTION_LENGTH, what="choice", multiline=False, answer_id=answer_id
+        )
+        options = [clean_text(str(label)) for label in wire.get("options", ())]
+        if option not in options:
+            raise ProtocolError(ErrorCode.INVALID, "Choose one of the options shown", answer_id)
+        return Choice(option)
+    if kind is PromptKind.WORDWALL:
+        return _parse_words(raw, answer_id)
+    text = _text_field(
+        raw, "text", limit=MAX_TEXT_LENGTH[kind], what="answer", multiline=True, answer_id=answer_id
+    )
+    if not text:
+        raise ProtocolError(ErrorCode.EMPTY, "Write something first, or pass", answer_id)
+    return Text(text)
+
+
+def _parse_ratings(wire: Mapping[str, Any], raw: Mapping[str, Any], answer_id: str | None) -> Ratings:
+    questions = len(wire.get("ratings", ()))
+    ratings = raw.get("ratings", [])
+    if not isinstance(ratings, list) or len(ratings) != questions:
+        raise ProtocolError(ErrorCode.INVALID, "Give one rating per question: reload the page", answer_id)
+    for rating in ratings:
+        if rating is not None and (type(rating) is not int or rating not in RATING_SCALE):
+            raise ProtocolError(ErrorCode.INVALID, "Ratings go from 1 to 5", answer_id)
+    comment = None
+    if raw.get("comment") not in (None, ""):
+        if "comment" not in wire:
+            raise ProtocolError(ErrorCode.INVALID, "This question takes no comment", answer_id)
+        comment = _text_field(
+            raw, "comment", limit=MAX_COMMENT_LENGTH, what="comment", multiline=True, answer_id=answer_id
+        )
+    if all(rating is None for rating in ratings) and not comment:
+        raise ProtocolError(ErrorCode.EMPTY, "Choose a rating first, or pass", answer_id)
+    return Ratings(tuple(ratings), comment or None)
+
+
+def _parse_words(raw: Mapping[str, Any], answer_id: str | None) -> Words:
+    words = raw.get("words")
+    if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+        raise ProtocolError(ErrorCode.INVALID, "The words must be text: reload the page", answer_id)
+    if len(words) > MAX_WORDS:
+        raise ProtocolError(ErrorCode.TOO_MANY, f"Too many words: {MAX_WORDS} at most", answer_id)
+    kept: dict[str, str] = {}
+    for word in words:
+        cleaned = clean_text(word)
+        if len(cleaned) > MAX_WORD_LENGTH:
+            raise ProtocolError(
+                ErrorCode.TOO_LONG, f"That word is too long: {MAX_WORD_LENGTH} characters at most", answer_id
+            )
+        if cleaned:
+            kept.setdefault(cleaned.casefold(), cleaned)
+    if not kept:
+        raise ProtocolError(ErrorCode.EMPTY, "Write a word first, or pass", answer_id)
+    return Words(tuple(kept.values()))
+
+
+# --- Messages from phones --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hello:
+    """A phone joins (or rejoins) with its device id."""
+
+    device: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A phone answers a prompt. ``value`` is checked later, against the prompt it answers."""
+
+    id: str
+    prompt: str
+    value: Mapping[str, Any]
+
+
+ClientMessage = Hello | Answer
+
+_UNREADABLE = "The page sent something the server does not understand: reload the page"
+
+
+def _is_id(value: object, length: tuple[int, int]) -> bool:
+    return (
+        isinstance(value, str)
+        and length[0] <= len(value) <= length[1]
+        and _ID_PATTERN.fullmatch(value) is not None
+    )
+
+
+def _refuse_constant(name: str) -> None:
+    """JSON's ``NaN`` and ``Infinity`` are not JSON: refuse them."""
+    raise ValueError(name)
+
+
+def parse_client_message(frame: str | bytes) -> ClientMessage:
+    """A phone's frame as a message; :class:`ProtocolError` for anything else, however malformed."""
+    if isinstance(frame, bytes):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE)
+    if len(frame) > MAX_MESSAGE_BYTES or len(frame.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
+        raise ProtocolError(
+            ErrorCode.TOO_LARGE, f"That message is too large: {MAX_MESSAGE_BYTES // 1024} KB at most"
+        )
+    try:
+        data = json.loads(frame, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE) from None
+    if not isinstance(data, dict):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE)
+    kind = data.get("type")
+    if kind == "hello":
+        device = data.get("device")
+        if not _is_id(device, DEVICE_ID_LENGTH):
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, "This browser's id is not valid: reload the page")
+        return Hello(device)
+    if kind == "answer":
+        answer_id = data.get("id")
+        if not _is_id(answer_id, ANSWER_ID_LENGTH):
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, "That answer has no valid id: reload the page")
+        prompt = data.get("prompt")
+        value = data.get("value")
+        if not isinstance(prompt, str) or not 0 < len(prompt) <= MAX_PROMPT_ID_LENGTH:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE, answer_id)
+        if not isinstance(value, dict):
+            raise ProtocolError(ErrorCode.INVALID, "That answer is not readable: reload the page", answer_id)
+        return Answer(answer_id, prompt, value)
+    raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE)
+
+
+# --- Messages to phones ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenPrompt:
+    """A prompt as phones see it: the trainer's prompt data and the id answers refer to."""
+
+    id: str
+    wire: Mapping[str, Any] = field(hash=False)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {**self.wire, "id": self.id}
+
+
+def _encode(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _answer_wire(answer: AnswerValue | None) -> dict[str, Any] | None:
+    return None if answer is None else answer.to_wire()
+
+
+@dataclass(frozen=True)
+class Welcome:
+    """The reply to ``hello``: the session, the open prompt, and this device's answer to it."""
+
+    title: str
+    prompt: OpenPrompt | None
+    answer: AnswerValue | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        prompt = None if self.prompt is None else self.prompt.to_wire()
+        return {"type": "welcome", "title": self.title, "prompt": prompt, "answer": _answer_wire(self.answer)}
+
+    def encode(self) -> str:
+        return _encode(self.to_wire())
+
+
+@dataclass(frozen=True)
+class CurrentPrompt:
+    """The trainer opened a prompt (``None``: closed it). ``answer``: this device's earlier answer."""
+
+    prompt: OpenPrompt | None
+    answer: AnswerValue | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        prompt = None if self.prompt is None else self.prompt.to_wire()
+        return {"type": "prompt", "prompt": prompt, "answer": _answer_wire(self.answer)}
+
+    def encode(self) -> str:
+        return _encode(self.to_wire())
+
+
+@dataclass(frozen=True)
+class Ack:
+    """The answer with this id is stored on disk."""
+
+    id: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": "ack", "id": self.id}
+
+    def encode(self) -> str:
+        return _encode(self.to_wire())
+
+
+@dataclass(frozen=True)
+class Error:
+    """A refusal, in plain words for the phone's screen."""
+
+    code: ErrorCode
+    message: str
+    id: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": "error", "code": self.code.value, "message": self.message}
+        if self.id is not None:
+            data["id"] = self.id
+        return data
+
+    def encode(self) -> str:
+        return _encode(self.to_wire())
+
+
+ServerMessage = Welcome | CurrentPrompt | Ack | Error
+
+
+# --- Rate limit --------------------------------------------------------------------------------------
+
+
+@dataclass
+class TokenBucket:
+    """A per-device rate limit: ``burst`` messages at once, refilled at ``rate`` a second.
+
+    Time is passed in (any monotonic clock in seconds), so tests move it by hand.
+    """
+
+    now: float
+    rate: float = RATE_PER_SECOND
+    burst: float = RATE_BURST
+    tokens: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.burst
+
+    def take(self, now: float) -> bool:
+        """Whether one more message is allowed at ``now``; counts it if so."""
+        elapsed = max(0.0, now - self.now)
+        self.now = max(self.now, now)
+        self.tokens = min(self.burst, self.tokens + elapsed * self.rate)
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def too_fast(answer_id: str | None = None) -> ProtocolError:
+    """The refusal of a message over the rate limit (the page may send it again a little later)."""
+    return ProtocolError(
+        ErrorCode.TOO_FAST, "Too many messages at once: wait a few seconds and try again", answer_id
+    )

@@ -1,0 +1,359 @@
+"""The participant server: the phone page over HTTP and live traffic over a websocket, on one port.
+
+A thin driver around :class:`~participant.hub.Hub` (what to answer) and
+:class:`~participant.store.Store` (what is on disk), in the manner of websockets' tutorial: the
+handler registers a connection, replays the session to it (``welcome``), answers each message or
+refuses it with an ``error``, and unregisters in ``finally``.
+
+HTTP (``process_request``): ``/`` and ``/j/<join code>`` serve the page (``participant/page/
+index.html``, read once at start: one self-contained file, since every HTTP response closes its
+connection); ``/healthz`` answers 200; anything else 404. The websocket lives at ``/ws?s=<join
+code>``; a wrong or missing code is refused with 403 before the handshake.
+
+Limits: each message is checked by :mod:`participant.protocol` (size, text lengths, a token bucket
+per device, shared by a device's connections); frames above ``CLOSE_ABOVE_BYTES`` close that
+connection with code 1009. A refusal affects only the connection that sent the message, and no
+message from a phone can move the agenda: only the trainer's calls (:meth:`ParticipantServer.
+open_prompt`, :meth:`~ParticipantServer.close_prompt`) do, and they must be made on the event
+loop's thread.
+
+Durability: an answer is acked only after the store has committed it; the hub counts it at the same
+moment, so the projector never shows an answer the database could lose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import mimetypes
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from participant.hub import Hub
+from participant.hub import Response as StoredResponse
+from participant.protocol import (
+    CLOSE_ABOVE_BYTES,
+    Ack,
+    Answer,
+    CurrentPrompt,
+    Error,
+    ErrorCode,
+    Hello,
+    ProtocolError,
+    ServerMessage,
+    TokenBucket,
+    parse_client_message,
+    too_fast,
+)
+from participant.store import Store
+from participant.tallies import DEFAULT_MIN_RESPONSES, Results
+
+log = logging.getLogger(__name__)
+
+PAGE = Path(__file__).parent / "page" / "index.html"
+WS_PATH = "/ws"
+JOIN_PREFIX = "/j/"
+HEALTH_PATH = "/healthz"
+DEFAULT_HOST = "0.0.0.0"
+DEFAULT_PORT = 8765
+
+# The page is one file with inline CSS and JS; it may talk to this server and nothing else.
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+_BAD_CODE = "This session code is not valid: scan the QR code on the projector again"
+_NOT_SAVED = "Your answer could not be saved: try again"
+_SERVER_ERROR = "Something went wrong on the trainer's laptop: try again"
+
+
+@dataclass
+class _Link:
+    """One websocket connection: the device it joined as (after ``hello``) and its rate limit."""
+
+    bucket: TokenBucket
+    device: str | None = None
+
+
+def _response(status: HTTPStatus, body: bytes, content_type: str, **headers: str) -> Response:
+    """An HTTP response that closes the connection. Headers are built whole: ``Headers[...] =`` appends."""
+    fields = Headers(
+        [
+            ("Connection", "close"),
+            ("Content-Length", str(len(body))),
+            ("Content-Type", content_type),
+            ("Cache-Control", "no-store"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "no-referrer"),
+        ]
+    )
+    for name, value in headers.items():
+        fields[name.replace("_", "-")] = value
+    return Response(status.value, status.phrase, fields, body)
+
+
+def _text(status: HTTPStatus, text: str) -> Response:
+    return _response(status, text.encode(), "text/plain; charset=utf-8")
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
+
+
+class ParticipantServer:
+    """Serves one session to phones. ``on_change()`` is called (with no arguments) after anything the
+    projector shows changed: a phone joined or left, an answer was stored, a prompt opened or closed.
+    Coalescing these calls is the caller's business.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        hub: Hub | None = None,
+        min_responses: int = DEFAULT_MIN_RESPONSES,
+        on_change: Callable[[], None] | None = None,
+        page: Path = PAGE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.hub = hub if hub is not None else store.load_hub(min_responses=min_responses)
+        self.join_code = store.session.join_code
+        self.on_change = on_change
+        self._page_path = page
+        self._clock = clock
+        self._links: dict[ServerConnection, _Link] = {}
+        self._buckets: dict[str, TokenBucket] = {}
+        self._server: Server | None = None
+        self._page: tuple[bytes, str] | None = None
+
+    # --- Life cycle ------------------------------------------------------------------------------
+
+    async def start(self, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+        """Listen on ``host``:``port`` (port 0: any free port; see :attr:`port`)."""
+        self._page = await asyncio.to_thread(self._load_page)
+        self._server = await serve(
+            self._handle,
+            host,
+            port,
+            process_request=self._process_request,
+            max_size=CLOSE_ABOVE_BYTES,
+            compression=None,
+        )
+
+    async def close(self) -> None:
+        """Close every connection and stop listening; answers being committed still get their ack.
+
+        The store stays open: whoever opened it closes it.
+        """
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def __aenter__(self) -> ParticipantServer:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on (the first socket's, when bound to several addresses)."""
+        if self._server is None:
+            raise RuntimeError("the server is not started")
+        return int(self._server.sockets[0].getsockname()[1])
+
+    @property
+    def join_path(self) -> str:
+        """The path of the join URL (the caller knows the host phones can reach)."""
+        return f"{JOIN_PREFIX}{self.join_code}"
+
+    # --- The trainer's side ----------------------------------------------------------------------
+
+    @property
+    def connected(self) -> int:
+        """How many distinct phones are connected."""
+        return self.hub.connected
+
+    def open_prompt(self, prompt_id: str, wire: Mapping[str, Any], *, step: int | None = None) -> None:
+        """Open a prompt for every phone (closing any other); ``ValueError`` if phones could not answer it."""
+        prompt = self.hub.open_prompt(prompt_id, wire)
+        self._report_failure(self.store.prompt_opened(prompt, step))
+        self._send_prompt()
+        self._changed()
+
+    def close_prompt(self) -> None:
+        """Close the open prompt, if any: phones stop answering it."""
+        closed = self.hub.close_prompt()
+        if closed is None:
+            return
+        self._report_failure(self.store.prompt_closed(closed.id))
+        self._send_prompt()
+        self._changed()
+
+    def results(self, prompt_id: str | None = None) -> Results | None:
+        """The results of a prompt (by default the open one; ``None`` when no prompt is open)."""
+        if prompt_id is None:
+            if self.hub.current is None:
+                return None
+            prompt_id = self.hub.current.id
+        return self.hub.results(prompt_id)
+
+    def _send_prompt(self) -> None:
+        """Tell every joined phone the open prompt; a phone that answered it before also gets its answer."""
+        plain: list[ServerConnection] = []
+        for connection, link in self._links.items():
+            if link.device is None:
+                continue
+            message = self.hub.current_prompt(link.device)
+            if message.answer is None:
+                plain.append(connection)
+            else:
+                broadcast([connection], message.encode())
+        if plain:
+            broadcast(plain, CurrentPrompt(self.hub.current).encode())
+
+    def _changed(self) -> None:
+        if self.on_change is None:
+            return
+        try:
+            self.on_change()
+        except Exception:
+            log.exception("on_change failed")
+
+    @staticmethod
+    def _report_failure(future: Future[Any]) -> None:
+        def report(done: Future[Any]) -> None:
+            if done.exception() is not None:
+                log.error("could not record a prompt: %s", done.exception())
+
+        future.add_done_callback(report)
+
+    # --- HTTP ------------------------------------------------------------------------------------
+
+    def _load_page(self) -> tuple[bytes, str] | None:
+        try:
+            body = self._page_path.read_bytes()
+        except OSError:
+            log.exception("no page at %s", self._page_path)
+            return None
+        content_type = mimetypes.guess_type(self._page_path.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/"):
+            content_type += "; charset=utf-8"
+        return body, content_type
+
+    def _page_response(self) -> Response:
+        # A new Response each time: websockets adds its Server header to the one it is given.
+        if self._page is None:
+            return _text(HTTPStatus.SERVICE_UNAVAILABLE, "The page is missing from this installation")
+        body, content_type = self._page
+        return _response(HTTPStatus.OK, body, content_type, Content_Security_Policy=PAGE_POLICY)
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        url = urlsplit(request.path)
+        if url.path == WS_PATH:
+            codes = parse_qs(url.query).get("s", [])
+            if len(codes) == 1 and _same(codes[0], self.join_code):
+                return None
+            return _text(HTTPStatus.FORBIDDEN, _BAD_CODE)
+        if url.path == "/" or (
+            url.path.startswith(JOIN_PREFIX) and _same(url.path[len(JOIN_PREFIX) :], self.join_code)
+        ):
+            return self._page_response()
+        if url.path == HEALTH_PATH:
+            return _text(HTTPStatus.OK, "ok")
+        if url.path.startswith(JOIN_PREFIX):
+            return _text(HTTPStatus.NOT_FOUND, "No session here: check the address on the projector")
+        return _text(HTTPStatus.NOT_FOUND, "Not found")
+
+    # --- Websocket -------------------------------------------------------------------------------
+
+    async def _handle(self, connection: ServerConnection) -> None:
+        link = self._links[connection] = _Link(TokenBucket(self._clock()))
+        try:
+            async for frame in connection:
+                reply = await self._reply(link, frame)
+                await connection.send(reply.encode())
+        except ConnectionClosed:
+            pass
+        finally:
+            del self._links[connection]
+            if link.device is not None and self.hub.disconnect(link.device):
+                self._buckets.pop(link.device, None)
+                self._changed()
+
+    async def _reply(self, link: _Link, frame: str | bytes) -> ServerMessage:
+        allowed = link.bucket.take(self._clock())
+        try:
+            message = parse_client_message(frame)
+            if not allowed:
+                raise too_fast(message.id if isinstance(message, Answer) else None)
+            if isinstance(message, Hello):
+                return self._hello(link, message)
+            if link.device is None:
+                raise ProtocolError(
+                    ErrorCode.NOT_JOINED, "Not connected to the session yet: reload the page", message.id
+                )
+            return await self._answer(link.device, message)
+        except ProtocolError as refusal:
+            return refusal.to_message()
+        except Exception:
+            log.exception("could not handle a message")
+            return Error(ErrorCode.SERVER_ERROR, _SERVER_ERROR)
+
+    def _hello(self, link: _Link, hello: Hello) -> ServerMessage:
+        if link.device is None:
+            link.device = hello.device
+            link.bucket = self._buckets.setdefault(hello.device, link.bucket)
+            if self.hub.connect(hello.device):
+                self._changed()
+        elif link.device != hello.device:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, "This page joined as another browser: reload the page")
+        return self.hub.welcome(hello.device)
+
+    async def _answer(self, device: str, answer: Answer) -> ServerMessage:
+        response = self.hub.receive(device, answer)
+        if response is not None:
+            try:
+                await self._commit(response)
+            except Exception:
+                log.exception("could not store an answer")
+                return Error(ErrorCode.NOT_SAVED, _NOT_SAVED, answer.id)
+        return Ack(answer.id)
+
+    def _commit(self, response: StoredResponse) -> asyncio.Future[None]:
+        """Store a response; the hub counts it once committed, even if the phone is gone by then."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+
+        def committed(stored: Future[int]) -> None:
+            error = stored.exception()
+            if error is None and self.hub.record(response, stored.result()):
+                self._changed()
+            if done.done():
+                return
+            if error is None:
+                done.set_result(None)
+            else:
+                done.set_exception(error)
+
+        def in_thread(stored: Future[int]) -> None:
+            try:
+                loop.call_soon_threadsafe(committed, stored)
+            except RuntimeError:  # the loop is closed: nobody is waiting for this ack
+                log.warning("an answer was committed after the server stopped")
+
+        self.store.add_response(response).add_done_callback(in_thread)
+        return done

@@ -1,0 +1,418 @@
+"""The hub and its tallies: session state folded from answers, with no event loop and no IO."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from participant.hub import Hub, Keys, Response, check_prompt
+from participant.protocol import (
+    Answer,
+    Choice,
+    CurrentPrompt,
+    ErrorCode,
+    OpenPrompt,
+    Pass,
+    ProtocolError,
+    Ratings,
+    Welcome,
+    Words,
+)
+from participant.tallies import RatingResult, tally, word_counts
+
+SECRET = b"s" * 32
+REFLECTION = {
+    "kind": "reflection",
+    "question": "",
+    "ratings": [{"text": "Safe?", "low": "No", "high": "Yes"}, {"text": "Useful?", "low": "1", "high": "5"}],
+    "scale": [1, 2, 3, 4, 5],
+    "comment": "Anything to add?",
+}
+CHOICE = {"kind": "choice", "question": "How do you feel?", "options": ["Scared", "Curious", "Fine"]}
+TEXT = {"kind": "text", "question": "What went well?"}
+WORDWALL = {"kind": "wordwall", "question": "Name the jargon"}
+
+
+class Committer:
+    """Stands in for the store: numbers responses as a database would."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.seq = 0
+
+    def answer(self, device: str, answer_id: str, prompt: str, value: dict) -> Response | None:
+        response = self.hub.receive(device, Answer(answer_id, prompt, value))
+        if response is not None:
+            self.seq += 1
+            self.hub.record(response, self.seq)
+        return response
+
+
+@pytest.fixture
+def hub() -> Hub:
+    return Hub("Workshop", SECRET)
+
+
+@pytest.fixture
+def room(hub) -> Committer:
+    return Committer(hub)
+
+
+def refusal(call, *args) -> ProtocolError:
+    with pytest.raises(ProtocolError) as caught:
+        call(*args)
+    return caught.value
+
+
+# --- Prompts and phones ----------------------------------------------------------------------------
+
+
+def test_a_phone_joining_with_no_prompt_open_is_told_so(hub):
+    """welcome names the session and says no prompt is open."""
+    assert hub.welcome("device-a") == Welcome("Workshop", None, None)
+
+
+def test_a_late_joiner_gets_the_open_prompt(hub):
+    """A phone that joins after the prompt opened gets it at once."""
+    hub.open_prompt("p1", CHOICE)
+    assert hub.welcome("device-late") == Welcome("Workshop", OpenPrompt("p1", CHOICE), None)
+
+
+def test_a_late_joiner_gets_its_own_earlier_answer(hub, room):
+    """A phone that reconnects sees the answer it already gave to the open prompt."""
+    hub.open_prompt("p1", CHOICE)
+    room.answer("device-a", "answer-01", "p1", {"option": "Fine"})
+    assert hub.welcome("device-a").answer == Choice("Fine")
+    assert hub.welcome("device-b").answer is None
+
+
+def test_opening_a_prompt_closes_the_previous_one(hub):
+    """Only one prompt is open at a time."""
+    hub.open_prompt("p1", CHOICE)
+    hub.open_prompt("p2", TEXT)
+    assert hub.current == OpenPrompt("p2", TEXT)
+    assert hub.close_prompt() == OpenPrompt("p2", TEXT)
+    assert hub.current is None
+    assert hub.close_prompt() is None
+    assert hub.current_prompt("device-a") == CurrentPrompt(None, None)
+
+
+def test_connected_counts_distinct_devices(hub):
+    """Two tabs of one phone count once; the count drops when its last connection leaves."""
+    assert hub.connect("device-a") is True
+    assert hub.connect("device-a") is False
+    assert hub.connect("device-b") is True
+    assert hub.connected == 2
+    assert hub.disconnect("device-a") is False
+    assert hub.connected == 2
+    assert hub.disconnect("device-a") is True
+    assert hub.connected == 1
+
+
+@pytest.mark.parametrize(
+    ("prompt_id", "wire"),
+    [
+        ("p1", {"kind": "talk"}),
+        ("p1", {"question": "no kind"}),
+        ("p1", {"kind": "choice", "question": "no options"}),
+        ("p1", {"kind": "reflection", "ratings": []}),
+        ("p1", {"kind": "reflection", "ratings": ["not a table"]}),
+        ("", CHOICE),
+        ("p" * 101, CHOICE),
+    ],
+)
+def test_the_trainer_cannot_open_a_prompt_phones_could_not_answer(hub, prompt_id, wire):
+    """A prompt with an unknown kind or missing parts is a programming error on the trainer's side."""
+    with pytest.raises(ValueError, match="prompt"):
+        hub.open_prompt(prompt_id, wire)
+    assert hub.current is None
+
+
+def test_the_prompt_data_is_copied(hub):
+    """Changing the trainer's dict afterwards does not change what phones see."""
+    wire = {"kind": "choice", "question": "Q", "options": ["a", "b"]}
+    hub.open_prompt("p1", wire)
+    wire["options"].append("c")
+    assert check_prompt("p1", wire) != hub.current
+    assert hub.current.wire["options"] == ["a", "b"]
+
+
+# --- Answers -----------------------------------------------------------------------------------------
+
+
+def test_an_answer_counts_only_once_recorded(hub):
+    """receive checks and returns what to store; the answer counts after record (its commit)."""
+    hub.open_prompt("p1", CHOICE)
+    response = hub.receive("device-a", Answer("answer-01", "p1", {"option": "Scared"}))
+    assert response is not None
+    assert response.value == Choice("Scared")
+    assert hub.respondents("p1") == 0
+    assert hub.record(response, 1) is True
+    assert hub.respondents("p1") == 1
+
+
+def test_a_resend_is_acked_without_a_second_response(hub, room):
+    """The same answer id from the same device, after it was stored, gives nothing new to store."""
+    hub.open_prompt("p1", CHOICE)
+    first = room.answer("device-a", "answer-01", "p1", {"option": "Scared"})
+    assert hub.receive("device-a", Answer("answer-01", "p1", {"option": "Scared"})) is None
+    assert hub.record(first, 99) is False
+    assert hub.results("p1").count == 1
+
+
+def test_a_resend_after_the_prompt_closed_is_still_acked(hub, room):
+    """A phone that missed the ack of a stored answer gets it even once the prompt has closed."""
+    hub.open_prompt("p1", CHOICE)
+    room.answer("device-a", "answer-01", "p1", {"option": "Scared"})
+    hub.close_prompt()
+    assert hub.receive("device-a", Answer("answer-01", "p1", {"option": "Scared"})) is None
+
+
+def test_answer_ids_are_scoped_to_the_device(hub, room):
+    """Another device reusing an answer id is a different answer, not a resend."""
+    hub.open_prompt("p1", CHOICE)
+    room.answer("device-a", "answer-01", "p1", {"option": "Scared"})
+    assert room.answer("device-b", "answer-01", "p1", {"option": "Fine"}) is not None
+    assert hub.results("p1").count == 2
+
+
+def test_a_device_may_change_its_answer_and_the_latest_wins(hub, room):
+    """A new answer from the same device replaces its earlier one while the prompt is open."""
+    hub.open_prompt("p1", CHOICE)
+    room.answer("device-a", "answer-01", "p1", {"option": "Scared"})
+    room.answer("device-a", "answer-02", "p1", {"option": "Fine"})
+    results = hub.results("p1")
+    assert results.count == 1
+    assert dict(results.choices) == {"Scared": 0, "Curious": 0, "Fine": 1}
+    assert hub.answer_of("device-a", "p1") == Choice("Fine")
+
+
+def test_the_latest_commit_wins_whatever_order_it_is_recorded_in(hub):
+    """Answers are ordered by the store's sequence number, not by when record is called."""
+    hub.open_prompt("p1", CHOICE)
+    old = hub.receive("device-a", Answer("answer-01", "p1", {"option": "Scared"}))
+    new = hub.receive("device-a", Answer("answer-02", "p1", {"option": "Fine"}))
+    hub.record(new, 2)
+    hub.record(old, 1)
+    assert hub.answer_of("device-a", "p1") == Choice("Fine")
+
+
+def test_a_pass_is_an_answer_that_can_be_changed(hub, room):
+    """Passing counts the device as a respondent; it may answer for real later."""
+    hub.open_prompt("p1", CHOICE)
+    room.answer("device-a", "answer-01", "p1", {"pass": True})
+    assert (hub.results("p1").count, hub.results("p1").passes) == (1, 1)
+    room.answer("device-a", "answer-02", "p1", {"option": "Curious"})
+    assert (hub.results("p1").count, hub.results("p1").passes) == (1, 0)
+
+
+def test_an_answer_to_a_closed_prompt_is_refused(hub, room):
+    """Once the prompt closes, new answers to it are refused in plain words, with their id."""
+    hub.open_prompt("p1", CHOICE)
+    hub.open_prompt("p2", TEXT)
+    error = refusal(hub.receive, "device-a", Answer("answer-01", "p1", {"option": "Scared"}))
+    assert (error.code, error.answer_id) == (ErrorCode.CLOSED, "answer-01")
+    assert error.message == "This question is closed: your answer was not saved"
+    hub.close_prompt()
+    assert refusal(hub.receive, "device-a", Answer("answer-02", "p2", {"text": "x"})).code is ErrorCode.CLOSED
+
+
+def test_an_answer_to_an_unknown_prompt_is_refused(hub):
+    """A prompt id the session never opened is refused, whether or not a prompt is open."""
+    error = refusal(hub.receive, "device-a", Answer("answer-01", "p9", {"text": "x"}))
+    assert (error.code, error.message) == (ErrorCode.NOT_OPEN, "That question is not open: reload the page")
+    hub.open_prompt("p1", TEXT)
+    assert (
+        refusal(hub.receive, "device-a", Answer("answer-01", "p9", {"text": "x"})).code is ErrorCode.NOT_OPEN
+    )
+
+
+def test_an_answer_that_does_not_fit_the_prompt_is_refused(hub):
+    """The value is checked against the open prompt's kind."""
+    hub.open_prompt("p1", CHOICE)
+    error = refusal(hub.receive, "device-a", Answer("answer-01", "p1", {"option": "Angry"}))
+    assert (error.code, error.answer_id) == (ErrorCode.INVALID, "answer-01")
+
+
+def test_reopening_a_prompt_keeps_its_answers(hub, room):
+    """Going back to a step reopens its prompt with the answers it had."""
+    hub.open_prompt("p1", CHOICE)
+    room.answer("device-a", "answer-01", "p1", {"option": "Scared"})
+    hub.open_prompt("p2", TEXT)
+    hub.open_prompt("p1", CHOICE)
+    assert hub.results("p1").count == 1
+    assert hub.current_prompt("device-a") == CurrentPrompt(OpenPrompt("p1", CHOICE), Choice("Scared"))
+
+
+# --- Anonymity ---------------------------------------------------------------------------------------
+
+
+def test_responses_carry_keyed_hashes_not_device_ids(hub):
+    """Neither the device id nor the answer id appears in what is stored."""
+    hub.open_prompt("p1", TEXT)
+    response = hub.receive("device-secret-id", Answer("answer-secret", "p1", {"text": "hi"}))
+    stored = repr(response)
+    assert "device-secret-id" not in stored
+    assert "answer-secret" not in stored
+    assert response.respondent == Keys(SECRET).respondent("p1", "device-secret-id")
+
+
+def test_one_devices_answers_to_two_prompts_cannot_be_linked():
+    """The respondent key differs per prompt, and per session secret."""
+    keys = Keys(SECRET)
+    assert keys.respondent("p1", "device-a") != keys.respondent("p2", "device-a")
+    assert keys.respondent("p1", "device-a") == keys.respondent("p1", "device-a")
+    assert Keys(b"t" * 32).respondent("p1", "device-a") != keys.respondent("p1", "device-a")
+
+
+def test_keys_cannot_be_confused_by_where_parts_are_split():
+    """Prompt 'a' with device 'bc' is not prompt 'ab' with device 'c'."""
+    keys = Keys(SECRET)
+    assert keys.respondent("a", "bc") != keys.respondent("ab", "c")
+
+
+def test_a_short_secret_is_refused():
+    """The session secret must be long enough to key the hashes."""
+    with pytest.raises(ValueError, match="secret"):
+        Keys(b"short")
+
+
+# --- Results -----------------------------------------------------------------------------------------
+
+
+def test_results_are_hidden_below_the_threshold(hub, room):
+    """Fewer than three real answers (passes do not count) keep results hidden."""
+    hub.open_prompt("p1", CHOICE)
+    room.answer("device-a", "answer-01", "p1", {"option": "Scared"})
+    room.answer("device-b", "answer-02", "p1", {"option": "Fine"})
+    room.answer("device-c", "answer-03", "p1", {"pass": True})
+    results = hub.results("p1")
+    assert (results.count, results.passes, results.answered) == (3, 1, 2)
+    assert not results.visible
+    room.answer("device-d", "answer-04", "p1", {"option": "Fine"})
+    assert hub.results("p1").visible
+
+
+def test_the_threshold_is_configurable():
+    """min_responses sets the threshold (e.g. 1 for a rehearsal)."""
+    hub = Hub("W", SECRET, min_responses=1)
+    hub.open_prompt("p1", TEXT)
+    Committer(hub).answer("device-a", "answer-01", "p1", {"text": "x"})
+    assert hub.results("p1").visible
+    assert hub.results("p1").min_responses == 1
+
+
+def test_reflection_results_give_a_distribution_and_average_per_question():
+    """Each question gets its 1-5 counts and average; nulls and passes are left out."""
+    results = tally(
+        OpenPrompt("p1", REFLECTION),
+        [
+            Ratings((5, 1), "good"),
+            Ratings((4, None)),
+            Ratings((None, None), "only a comment"),
+            Pass(),
+        ],
+    )
+    assert results.ratings == (
+        RatingResult("Safe?", "No", "Yes", (0, 0, 0, 1, 1)),
+        RatingResult("Useful?", "1", "5", (1, 0, 0, 0, 0)),
+    )
+    assert results.ratings[0].average == 4.5
+    assert results.ratings[1].average == 1.0
+    assert results.ratings[0].answered == 2
+    assert results.texts == ("good", "only a comment")
+    assert (results.count, results.passes) == (4, 1)
+
+
+def test_a_question_nobody_rated_has_no_average():
+    """No ratings means no average rather than zero."""
+    results = tally(OpenPrompt("p1", REFLECTION), [Ratings((None, 3))])
+    assert results.ratings[0].average is None
+
+
+def test_choice_results_list_every_option_in_order():
+    """Every option appears, in the prompt's order, zeros included."""
+    results = tally(OpenPrompt("p1", CHOICE), [Choice("Fine"), Choice("Scared"), Choice("Fine"), Pass()])
+    assert results.choices == (("Scared", 1), ("Curious", 0), ("Fine", 2))
+
+
+def test_word_results_are_case_folded_and_counted_by_respondent():
+    """Words differing only in case are one word, shown in its most common spelling."""
+    results = tally(
+        OpenPrompt("p1", WORDWALL),
+        [Words(("KPI", "synergy")), Words(("kpi",)), Words(("KPI", "Synergy")), Words(("deep dive",))],
+    )
+    assert results.words == (("KPI", 3), ("synergy", 2), ("deep dive", 1))
+
+
+def test_word_ties_keep_the_first_spelling_seen():
+    """With as many of each spelling, the first seen is shown."""
+    assert word_counts([Words(("Agile",)), Words(("agile",))]) == (("Agile", 2),)
+
+
+def test_text_results_keep_texts_in_the_order_last_answered(hub, room):
+    """Texts are listed in the order of each respondent's latest answer, verbatim."""
+    hub.open_prompt("p1", TEXT)
+    room.answer("device-a", "answer-01", "p1", {"text": "first"})
+    room.answer("device-b", "answer-02", "p1", {"text": "[bold red]x[/]"})
+    room.answer("device-a", "answer-03", "p1", {"text": "changed"})
+    room.answer("device-c", "answer-04", "p1", {"pass": True})
+    assert hub.results("p1").texts == ("[bold red]x[/]", "changed")
+
+
+def test_results_of_an_unknown_prompt_are_a_key_error(hub):
+    """Asking for a prompt that never opened is a programming error."""
+    with pytest.raises(KeyError):
+        hub.results("p9")
+
+
+def test_results_of_a_closed_prompt_stay_available(hub, room):
+    """Closing a prompt keeps its results for the projector and the report."""
+    hub.open_prompt("p1", TEXT)
+    room.answer("device-a", "answer-01", "p1", {"text": "x"})
+    hub.close_prompt()
+    assert hub.results("p1").texts == ("x",)
+    assert hub.prompt_ids == ("p1",)
+
+
+# --- After a crash -----------------------------------------------------------------------------------
+
+
+def test_a_restored_hub_is_the_hub_it_was(hub):
+    """Folding the stored prompts and responses back gives the same results and the same open prompt."""
+    hub.open_prompt("p1", CHOICE)
+    stored = []
+    for device, answer_id, option in [
+        ("a", "answer-01", "Scared"),
+        ("b", "answer-02", "Fine"),
+        ("a", "answer-03", "Fine"),
+    ]:
+        response = hub.receive(f"device-{device}", Answer(answer_id, "p1", {"option": option}))
+        stored.append((len(stored) + 1, response))
+        hub.record(response, len(stored))
+    hub.open_prompt("p2", TEXT)
+
+    restored = Hub.restore(
+        "Workshop", SECRET, [OpenPrompt("p1", CHOICE), OpenPrompt("p2", TEXT)], stored, "p2"
+    )
+    assert restored.results("p1") == hub.results("p1")
+    assert restored.current == OpenPrompt("p2", TEXT)
+    assert restored.receive("device-a", Answer("answer-03", "p1", {"option": "Fine"})) is None
+    assert restored.answer_of("device-a", "p1") == Choice("Fine")
+
+
+# --- Boundaries --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module", ["protocol", "hub", "tallies"])
+def test_the_domain_modules_import_no_io(module):
+    """protocol, hub and tallies are sans-IO: no sqlite3, websockets, asyncio, Textual or trainer code."""
+    source = (Path(__file__).resolve().parent.parent / "participant" / f"{module}.py").read_text()
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    forbidden = {"sqlite3", "websockets", "asyncio", "textual", "rich", "facilitator", "socket", "threading"}
+    assert not imported & forbidden

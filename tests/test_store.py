@@ -1,0 +1,379 @@
+"""The session database: durable before ack, exactly once, anonymous, resumable (real SQLite files)."""
+
+import hashlib
+import hmac
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from participant.hub import Hub, Response
+from participant.protocol import Answer, Choice, OpenPrompt, Text
+from participant.store import (
+    JOIN_CODE_ALPHABET,
+    JOIN_CODE_LENGTH,
+    SessionNotFound,
+    StoreError,
+    create_session,
+    find_session,
+    list_sessions,
+    open_session,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+CHOICE = {"kind": "choice", "question": "How do you feel?", "options": ["Scared", "Curious", "Fine"]}
+TEXT = {"kind": "text", "question": "What went well?"}
+DEVICE = "device-0123456789abcdef"
+
+
+class Clock:
+    """Wall-clock times handed to the store, moved by hand."""
+
+    def __init__(self) -> None:
+        self.time = datetime(2026, 11, 22, 8, 0).astimezone()
+
+    def __call__(self) -> datetime:
+        self.time += timedelta(seconds=1)
+        return self.time
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = create_session(
+        "Workshop", 'title = "Workshop"\n', "agendas/w.toml", data_dir=tmp_path, now=Clock()
+    )
+    yield store
+    store.close()
+
+
+def respond(store, hub: Hub, device: str, answer_id: str, prompt: str, value: dict) -> int:
+    """Answer as the server does: check with the hub, commit, then record."""
+    response = hub.receive(device, Answer(answer_id, prompt, value))
+    seq = store.add_response(response).result(timeout=5)
+    hub.record(response, seq)
+    return seq
+
+
+def opened(store, prompt_id: str, wire: dict, step: int = 1) -> Hub:
+    store.prompt_opened(OpenPrompt(prompt_id, wire), step).result(timeout=5)
+    return store.load_hub()
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    """Read the file through a fresh connection, as another process would."""
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
+# --- Sessions ----------------------------------------------------------------------------------------
+
+
+def test_a_new_session_is_one_file_in_the_data_dir(store, tmp_path):
+    """The database is named after the session id and holds the agenda as run."""
+    assert store.path == tmp_path / f"{store.session.id}.sqlite3"
+    assert store.session.title == "Workshop"
+    assert store.session.agenda_source == 'title = "Workshop"\n'
+    assert store.session.agenda_path == "agendas/w.toml"
+    assert store.session.created.tzinfo is not None
+
+
+def test_join_codes_and_secrets_are_unguessable(tmp_path):
+    """Each session gets its own random join code (unambiguous characters) and 32-byte secret."""
+    sessions = [create_session(f"S{i}", "", data_dir=tmp_path) for i in range(5)]
+    try:
+        codes = {session.session.join_code for session in sessions}
+        secrets_ = {session.session.secret for session in sessions}
+        assert len(codes) == len(secrets_) == 5
+        for code in codes:
+            assert len(code) == JOIN_CODE_LENGTH
+            assert set(code) <= set(JOIN_CODE_ALPHABET)
+        assert all(len(secret) == 32 for secret in secrets_)
+        assert repr(sessions[0].session.secret) not in repr(sessions[0].session)
+    finally:
+        for session in sessions:
+            session.close()
+
+
+def test_the_database_runs_in_wal_mode(store):
+    """WAL lets the report read while the server writes, and makes commits cheap."""
+    assert rows(store.path, "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_sessions_are_listed_with_their_response_counts(tmp_path):
+    """list_sessions gives id, title, creation time and how many answers each holds, oldest first."""
+    clock = Clock()
+    first = create_session("First", "", data_dir=tmp_path, now=clock)
+    second = create_session("Second", "", data_dir=tmp_path, now=clock)
+    hub = opened(second, "p1", TEXT)
+    respond(second, hub, "device-aaaaaaaaaaaaaaaa", "answer-01", "p1", {"text": "a"})
+    respond(second, hub, "device-aaaaaaaaaaaaaaaa", "answer-02", "p1", {"text": "changed"})
+    respond(second, hub, "device-bbbbbbbbbbbbbbbb", "answer-03", "p1", {"text": "b"})
+    (tmp_path / "notes.sqlite3").write_text("not a database")
+    first.close()
+    second.close()
+    listed = list_sessions(tmp_path)
+    assert [(s.id, s.title, s.responses) for s in listed] == [
+        (first.session.id, "First", 0),
+        (second.session.id, "Second", 2),
+    ]
+    assert listed[0].created < listed[1].created
+
+
+def test_a_session_is_found_by_id_path_or_latest(tmp_path):
+    """SESSION may be an id, a path to the file, or 'latest'."""
+    clock = Clock()
+    older = create_session("Older", "", data_dir=tmp_path, now=clock)
+    newer = create_session("Newer", "", data_dir=tmp_path, now=clock)
+    older.close()
+    newer.close()
+    assert find_session("latest", tmp_path) == newer.path
+    assert find_session(older.session.id, tmp_path) == older.path
+    assert find_session(str(older.path), tmp_path) == older.path
+    with open_session("latest", data_dir=tmp_path) as reopened:
+        assert reopened.session == newer.session
+
+
+def test_a_missing_session_says_where_it_looked(tmp_path):
+    """Unknown ids and empty data dirs raise SessionNotFound with a plain message."""
+    with pytest.raises(SessionNotFound, match="No sessions yet in"):
+        find_session("latest", tmp_path)
+    with pytest.raises(SessionNotFound, match="No session '20260101-000000-abcd' in"):
+        find_session("20260101-000000-abcd", tmp_path)
+
+
+def test_a_file_that_is_not_a_session_is_refused_and_left_alone(tmp_path):
+    """Text files and other programs' SQLite databases are refused without being changed."""
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database")
+    other = tmp_path / "other.db"
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE t (x)")
+    connection.close()
+    for path in (text, other, tmp_path / "missing.sqlite3"):
+        with pytest.raises(SessionNotFound):
+            open_session(path, data_dir=tmp_path)
+    assert text.read_text() == "not a database"
+    assert rows(other, "PRAGMA journal_mode") == [("delete",)]
+
+
+def test_the_default_data_dir_is_the_platforms(monkeypatch, tmp_path):
+    """Without --data, sessions live in the user data dir."""
+    monkeypatch.setattr("participant.store.default_data_dir", lambda: tmp_path / "default")
+    with create_session("W", "") as store:
+        assert store.path.parent == tmp_path / "default"
+    assert [s.title for s in list_sessions()] == ["W"]
+
+
+# --- Durable before ack, exactly once ----------------------------------------------------------------
+
+
+def test_an_acked_response_is_visible_to_another_connection(store):
+    """When the future resolves, the row is committed: a new connection reads it."""
+    hub = opened(store, "p1", CHOICE)
+    seq = respond(store, hub, DEVICE, "answer-01", "p1", {"option": "Scared"})
+    assert rows(store.path, "SELECT seq, prompt_id, value FROM responses") == [
+        (seq, "p1", json.dumps({"option": "Scared"}))
+    ]
+
+
+def test_a_resend_creates_no_second_row(store):
+    """Storing the same answer key twice keeps one row and gives back the first sequence number."""
+    hub = opened(store, "p1", CHOICE)
+    response = hub.receive(DEVICE, Answer("answer-01", "p1", {"option": "Scared"}))
+    first = store.add_response(response).result(timeout=5)
+    again = store.add_response(response).result(timeout=5)
+    assert first == again
+    assert rows(store.path, "SELECT COUNT(*) FROM responses") == [(1,)]
+
+
+def test_changed_answers_are_all_kept_and_the_latest_wins_on_reload(store):
+    """Each answer is a row; the hub folded back from them shows each device's latest."""
+    hub = opened(store, "p1", CHOICE)
+    respond(store, hub, DEVICE, "answer-01", "p1", {"option": "Scared"})
+    respond(store, hub, DEVICE, "answer-02", "p1", {"option": "Fine"})
+    assert rows(store.path, "SELECT COUNT(*) FROM responses") == [(2,)]
+    assert store.load_hub().answer_of(DEVICE, "p1") == Choice("Fine")
+
+
+def test_writes_from_many_threads_are_batched_and_all_committed(store):
+    """Concurrent writers each get their own sequence number; all rows are there."""
+    hub = opened(store, "p1", TEXT)
+    responses = [
+        hub.receive(f"device-{i:016d}", Answer(f"answer-{i:04d}", "p1", {"text": str(i)})) for i in range(200)
+    ]
+    futures = []
+    lock = threading.Lock()
+
+    def submit(chunk):
+        for response in chunk:
+            future = store.add_response(response)
+            with lock:
+                futures.append(future)
+
+    threads = [threading.Thread(target=submit, args=(responses[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seqs = [future.result(timeout=5) for future in futures]
+    assert len(set(seqs)) == 200
+    assert rows(store.path, "SELECT COUNT(*) FROM responses") == [(200,)]
+
+
+def test_a_failing_write_does_not_fail_the_others_in_its_batch(store):
+    """A write refused by the database fails alone; the batch around it commits."""
+    hub = opened(store, "p1", TEXT)
+    good = hub.receive(DEVICE, Answer("answer-01", "p1", {"text": "ok"}))
+    orphan = Response("never-opened", "r" * 64, "k" * 64, Text("orphan"))
+    futures = [store.add_response(good), store.add_response(orphan), store.add_response(good)]
+    assert futures[0].result(timeout=5) == futures[2].result(timeout=5)
+    with pytest.raises(sqlite3.IntegrityError):
+        futures[1].result(timeout=5)
+    assert rows(store.path, "SELECT value FROM responses") == [(json.dumps({"text": "ok"}),)]
+
+
+def test_a_closed_store_refuses_writes(store):
+    """After close, writes fail at once rather than vanish."""
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.save_state({"step": 1})
+
+
+KILLED_AFTER_ACK = textwrap.dedent(
+    """
+    import sys, threading
+    from participant.hub import Hub
+    from participant.protocol import Answer, OpenPrompt
+    from participant.store import create_session
+
+    store = create_session("Killed", "", data_dir=sys.argv[1])
+    store.prompt_opened(OpenPrompt("p1", {"kind": "text", "question": "Q"}), 1)
+    hub = store.load_hub()
+    response = hub.receive("device-0123456789abcdef", Answer("answer-01", "p1", {"text": "acked"}))
+    store.add_response(response).result()
+    store.save_state({"step": 3, "timer": {"remaining": 120}})
+    print(store.path, flush=True)  # the ack
+    threading.Event().wait()
+    """
+)
+
+
+def test_an_acked_response_survives_kill_9(tmp_path):
+    """A process killed with SIGKILL right after the ack leaves the response in the file."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_AFTER_ACK, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        path = Path(process.stdout.readline().strip())
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        process.kill()
+        process.stdout.close()
+    assert rows(path, "SELECT prompt_id, value FROM responses") == [("p1", json.dumps({"text": "acked"}))]
+    with open_session(path) as store:
+        hub = store.load_hub()
+        assert hub.results("p1").texts == ("acked",)
+        assert hub.current == OpenPrompt("p1", {"kind": "text", "question": "Q"})
+
+
+# --- Anonymity ---------------------------------------------------------------------------------------
+
+
+def test_no_device_or_answer_id_reaches_the_file(store):
+    """The file's bytes (database and WAL) never contain the raw device id or client answer id."""
+    hub = opened(store, "p1", TEXT)
+    respond(store, hub, "device-NEVER-STORED-42", "answer-NEVER-STORED", "p1", {"text": "hello"})
+    store.close()
+    data = b"".join(path.read_bytes() for path in store.path.parent.glob(f"{store.path.name}*"))
+    assert b"hello" in data
+    assert b"NEVER-STORED" not in data
+
+
+def test_respondents_are_keyed_by_hmac_of_prompt_and_device(store):
+    """The stored respondent is HMAC-SHA256(session secret, prompt id + device id)."""
+    hub = opened(store, "p1", TEXT)
+    respond(store, hub, DEVICE, "answer-01", "p1", {"text": "x"})
+    expected = hmac.new(
+        store.session.secret, json.dumps(["respondent", "p1", DEVICE]).encode(), hashlib.sha256
+    ).hexdigest()
+    assert rows(store.path, "SELECT respondent FROM responses") == [(expected,)]
+
+
+def test_one_device_cannot_be_linked_across_prompts_in_the_file(store):
+    """The same phone answering two prompts leaves two unrelated respondent keys."""
+    hub = opened(store, "p1", TEXT)
+    respond(store, hub, DEVICE, "answer-01", "p1", {"text": "x"})
+    hub = opened(store, "p2", TEXT)
+    respond(store, hub, DEVICE, "answer-02", "p2", {"text": "y"})
+    (first,), (second,) = rows(store.path, "SELECT respondent FROM responses ORDER BY seq")
+    assert first != second
+
+
+def test_the_schema_has_no_place_for_identities(store):
+    """No column could hold a name, an IP address or a user agent."""
+    columns = {
+        column
+        for (table,) in rows(store.path, "SELECT name FROM sqlite_master WHERE type = 'table'")
+        for (_, column, *_) in rows(store.path, f"PRAGMA table_info({table})")
+    }
+    assert not columns & {"device", "device_id", "ip", "address", "user_agent", "name", "answer_id"}
+
+
+# --- Resumable --------------------------------------------------------------------------------------
+
+
+def test_the_runner_state_is_saved_and_loaded(store):
+    """save_state replaces the whole state; load_state gives back the last one."""
+    assert store.load_state() == {}
+    store.save_state({"step": 2, "timer": {"remaining": 300, "running": True}})
+    store.save_state({"step": 3, "history": [1, 2]})
+    assert store.load_state() == {"step": 3, "history": [1, 2]}
+
+
+def test_prompts_record_their_step_and_times(store):
+    """Opening a prompt closes the open one; reopening clears its close time and keeps its first opening."""
+    store.prompt_opened(OpenPrompt("p1", CHOICE), 2)
+    store.prompt_opened(OpenPrompt("p2", TEXT), 4)
+    store.prompt_closed("p2")
+    store.prompt_opened(OpenPrompt("p1", CHOICE), 2)
+    p1, p2 = store.prompts()
+    assert (p1.prompt, p1.step, p1.closed) == (OpenPrompt("p1", CHOICE), 2, None)
+    assert (p2.prompt, p2.step) == (OpenPrompt("p2", TEXT), 4)
+    assert p1.opened < p2.opened < p2.closed
+
+
+def test_a_reopened_store_rebuilds_the_hub(store):
+    """After closing and reopening the file, the hub has the same prompts, answers and open prompt."""
+    hub = opened(store, "p1", CHOICE)
+    for i, option in enumerate(["Scared", "Fine", "Fine"]):
+        respond(store, hub, f"device-{i:016d}", f"answer-{i:04d}", "p1", {"option": option})
+    store.prompt_opened(OpenPrompt("p2", TEXT), 2)
+    hub.open_prompt("p2", TEXT)
+    store.close()
+    with open_session(store.path) as again:
+        rebuilt = again.load_hub()
+        assert rebuilt.results("p1") == hub.results("p1")
+        assert rebuilt.current == OpenPrompt("p2", TEXT)
+        assert rebuilt.receive("device-0000000000000001", Answer("answer-0001", "p1", {})) is None
+
+
+def test_a_store_with_no_open_prompt_restores_none(store):
+    """A session whose last prompt was closed resumes with no prompt open."""
+    store.prompt_opened(OpenPrompt("p1", TEXT), 1)
+    store.prompt_closed("p1")
+    assert store.load_hub().current is None
