@@ -79,9 +79,14 @@ class AgendaError(Exception):
 
 def load_agenda(path: str | Path) -> Agenda:
     """Read and validate the agenda file at ``path``; raise :class:`AgendaError` if it can't run."""
+    return parse_agenda(read_agenda_file(path))
+
+
+def read_agenda_file(path: str | Path) -> str:
+    """The text of an agenda file; :class:`AgendaError` (one plain problem) if it cannot be read."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise AgendaError([Problem("", "", "no such file; check the path")]) from None
     except IsADirectoryError:
@@ -91,7 +96,6 @@ def load_agenda(path: str | Path) -> Agenda:
         raise AgendaError([problem]) from None
     except OSError as error:
         raise AgendaError([Problem("", "", f"cannot be read: {error.strerror}")]) from None
-    return parse_agenda(text)
 
 
 def parse_agenda(text: str) -> Agenda:

@@ -1,13 +1,23 @@
-"""The ``facilitate`` command: check agendas and run workshops."""
+"""The ``facilitate`` command: check agendas, run workshops, list and resume sessions."""
 
 from __future__ import annotations
 
 import argparse
-import secrets
+import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from facilitator.agenda_loader import AgendaError, load_agenda
+from facilitator.agenda import Agenda
+from facilitator.agenda_loader import AgendaError, load_agenda, parse_agenda, read_agenda_file
+from participant.store import (
+    SessionNotFound,
+    Store,
+    create_session,
+    default_data_dir,
+    list_sessions,
+    open_session,
+)
 
 DEFAULT_PORT = 8765
 DEFAULT_HOST = "0.0.0.0"
@@ -26,20 +36,51 @@ def _parser() -> argparse.ArgumentParser:
         description="Run live workshops from a projector: timed agenda, anonymous answers from phones.",
     )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument(
+        "--data", type=Path, metavar="DIR", help=f"where sessions are kept (default {default_data_dir()})"
+    )
 
     check = commands.add_parser("check", help="check agenda files and explain any problem")
     check.add_argument("agendas", nargs="+", metavar="AGENDA", help="agenda .toml files")
     check.set_defaults(command=_check)
 
-    run = commands.add_parser("run", help="run a workshop on the projector")
-    run.add_argument("agenda", metavar="AGENDA", help="the agenda .toml file to run")
+    run = commands.add_parser("run", parents=[data], help="run a workshop on the projector")
+    run.add_argument("agenda", nargs="?", metavar="AGENDA", help="the agenda .toml file to run")
+    run.add_argument(
+        "--resume",
+        nargs="?",
+        const="latest",
+        metavar="SESSION",
+        help="continue a stored session (an id, a path, or latest; default latest) instead of starting one",
+    )
     run.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     run.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     run.add_argument("--public-url", help="the URL phones use, if not this laptop's LAN address")
+    run.add_argument(
+        "--min-responses",
+        type=_at_least_one,
+        default=3,
+        metavar="N",
+        help="never show a prompt's results for fewer answers than this (default 3)",
+    )
     run.add_argument("--no-bell", action="store_true", help="no terminal bell when time runs out")
     run.add_argument("--no-flash", action="store_true", help="no screen flash when time runs out")
     run.set_defaults(command=_run)
+
+    sessions = commands.add_parser("sessions", parents=[data], help="list stored sessions")
+    sessions.set_defaults(command=_sessions)
     return parser
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("it must be 1 or more")
+    return value
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -54,21 +95,81 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _sessions(args: argparse.Namespace) -> int:
+    sessions = list_sessions(args.data)
+    if not sessions:
+        print(f"No sessions yet in {args.data or default_data_dir()}")
+        return 0
+    for session in sessions:
+        when = f"{session.created:%Y-%m-%d %H:%M}"
+        print(f"{session.id}  {when}  {session.responses:>4} answers  {session.title}")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    if (args.agenda is None) == (args.resume is None):
+        print("facilitate run: give an AGENDA file, or --resume to continue a session", file=sys.stderr)
+        return 2
     try:
-        agenda = load_agenda(args.agenda)
+        store, agenda = _resume(args) if args.resume else _start(args)
+    except SessionNotFound as error:
+        print(error, file=sys.stderr)
+        return 1
     except AgendaError as error:
-        print("\n".join(error.lines(args.agenda)), file=sys.stderr)
+        print("\n".join(error.lines(args.agenda or "the stored agenda")), file=sys.stderr)
         print(f"Fix these and try again; `facilitate check {args.agenda}` re-checks.", file=sys.stderr)
         return 1
-    # Imported here so `facilitate check` stays quick and needs no terminal UI.
+    with store:
+        status = asyncio.run(_serve(args, store, agenda))
+        if status == 0:
+            session = store.session.id
+            print(f"Session {session} is saved. To continue it: facilitate run --resume {session}")
+    return status
+
+
+def _start(args: argparse.Namespace) -> tuple[Store, Agenda]:
+    source = read_agenda_file(args.agenda)
+    agenda = parse_agenda(source)
+    return create_session(agenda.title, source, Path(args.agenda).resolve(), data_dir=args.data), agenda
+
+
+def _resume(args: argparse.Namespace) -> tuple[Store, Agenda]:
+    store = open_session(args.resume, data_dir=args.data)
+    # The agenda as it was run, not the file as it may be now.
+    return store, parse_agenda(store.session.agenda_source)
+
+
+async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
+    """Listen for phones, then run the projector on the same event loop until the trainer quits."""
+    # Imported here so `facilitate check` and `sessions` stay quick and need no terminal UI.
     from facilitator.app import ProjectorOptions, make_app
     from facilitator.join_url import join_url
+    from facilitator.live_session import LiveSession, SavedState
+    from participant.server import ParticipantServer
 
-    url = join_url(secrets.token_urlsafe(6), host=args.host, port=args.port, public_url=args.public_url)
-    options = ProjectorOptions(bell=not args.no_bell, flash=not args.no_flash)
-    make_app(agenda, join_url=url, options=options).run()
-    return 0
+    server = ParticipantServer(store, min_responses=args.min_responses)
+    try:
+        await server.start(args.host, args.port)
+    except OSError as error:
+        print(
+            f"Cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
+            f"Is another facilitate running? Try --port {args.port + 1}.",
+            file=sys.stderr,
+        )
+        return 1
+    url = join_url(server.join_code, host=args.host, port=server.port, public_url=args.public_url)
+    app = make_app(
+        agenda,
+        join_url=url,
+        options=ProjectorOptions(bell=not args.no_bell, flash=not args.no_flash),
+        saved=SavedState.from_store(store.load_state()),
+        live=LiveSession(server, store),
+    )
+    try:
+        await app.run_async()
+    finally:
+        await server.close()
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

@@ -162,7 +162,7 @@ class Runner:
 
     def __init__(self, agenda: Agenda, clock: Clock, state: RunnerState | None = None) -> None:
         self.agenda = agenda
-        self._clock = clock
+        self.clock = clock
         self._since: float | None = None
         if state is None:
             self._index, self._phase, self._anchor = 0, Phase.READY, self._planned_anchor()
@@ -202,7 +202,7 @@ class Runner:
 
     def status(self) -> Status:
         """A snapshot of everything time-related, for the projector."""
-        now = self._clock.now()
+        now = self.clock.now()
         record = self._records[self._index]
         remaining = self.remaining()
         timings, projected_end = self._timings(now, remaining)
@@ -234,9 +234,9 @@ class Runner:
         if self._phase is Phase.FINISHED:
             raise RunnerError("The workshop is over; press p to go back to the last step")
         if self._anchor is None:
-            self._anchor = self._clock.now()
+            self._anchor = self.clock.now()
         self._phase = Phase.RUNNING
-        self._since = self._clock.monotonic()
+        self._since = self.clock.monotonic()
         self._enter(self._index)
 
     def pause(self) -> None:
@@ -290,12 +290,12 @@ class Runner:
 
     def _elapsed(self, record: StepRecord) -> float:
         running = self._since is not None and record is self._records[self._index]
-        return record.elapsed + (self._clock.monotonic() - self._since if running else 0.0)
+        return record.elapsed + (self.clock.monotonic() - self._since if running else 0.0)
 
     def _settle(self) -> None:
         """Fold the running time into the current step's record."""
         if self._since is not None:
-            now = self._clock.monotonic()
+            now = self.clock.monotonic()
             self._records[self._index].elapsed += now - self._since
             self._since = now
 
@@ -303,7 +303,7 @@ class Runner:
         self._settle()
         record = self._records[self._index]
         if record.started is not None:
-            record.ended = self._clock.now()
+            record.ended = self.clock.now()
 
     def _enter(self, index: int) -> None:
         """Make ``index`` current: on a first visit while the clock runs, fit it to the plan."""
@@ -311,15 +311,15 @@ class Runner:
         if self._phase is not Phase.RUNNING:
             return
         if record.started is None:
-            record.started = self._clock.now()
+            record.started = self.clock.now()
         if not record.visited:
             record.visited = True
-            record.allotted = self._catch_up_allotment(index, self._clock.now())
+            record.allotted = self._catch_up_allotment(index, self.clock.now())
 
     def _planned_anchor(self) -> datetime | None:
         if self.agenda.start is None:
             return None
-        return datetime.combine(self._clock.now().date(), self.agenda.start)
+        return datetime.combine(self.clock.now().date(), self.agenda.start)
 
     def _planned_start(self, index: int) -> datetime:
         assert self._anchor is not None

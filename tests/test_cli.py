@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from participant.store import create_session
 from tests.sample_agendas import GOOD
 
 FACILITATE = str(Path(sys.executable).parent / "facilitate")
@@ -58,3 +59,27 @@ def test_usage_errors_are_explained():
     result = facilitate()
     assert result.returncode == 2
     assert "usage: facilitate" in result.stderr
+
+
+def test_sessions_lists_stored_sessions(tmp_path):
+    """facilitate sessions says when there are none, and lists each session with its answers."""
+    assert facilitate("sessions", "--data", str(tmp_path)).stdout == f"No sessions yet in {tmp_path}\n"
+    create_session("Working alliances", GOOD, data_dir=tmp_path).close()
+    result = facilitate("sessions", "--data", str(tmp_path))
+    assert result.returncode == 0
+    assert result.stdout.rstrip().endswith("0 answers  Working alliances")
+
+
+def test_resume_without_sessions_says_where_it_looked(tmp_path):
+    """--resume with nothing stored is a one-line error naming the data dir, exit 1."""
+    result = facilitate("run", "--resume", "--data", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr == f"No sessions yet in {tmp_path}\n"
+
+
+def test_run_needs_an_agenda_or_resume_but_not_both(tmp_path):
+    """Giving neither, or both, is explained; exit 2."""
+    for args in ([], [str(AGENDAS / "collaborative-alliance.toml"), "--resume"]):
+        result = facilitate("run", *args, "--data", str(tmp_path))
+        assert result.returncode == 2
+        assert "give an AGENDA file, or --resume" in result.stderr

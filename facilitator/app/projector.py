@@ -23,9 +23,12 @@ from facilitator.app.widgets.step_panel import StepPanel, step_body
 from facilitator.app.widgets.timer_hint import TimerHint
 from facilitator.clock import Clock, SystemClock
 from facilitator.durations import format_countdown, format_offset
-from facilitator.runner import Phase, Runner, RunnerError, RunnerState, Stage, Status, time_ran_out
+from facilitator.live_session import LiveSession, SavedState
+from facilitator.runner import Phase, Runner, RunnerError, Stage, Status, time_ran_out
 
 TICK_SECONDS = 0.2
+RESULTS_SECONDS = 0.1  # live results redraw at most ten times a second, however fast answers come
+SAVE_SECONDS = 5.0  # while the timer runs, its state is saved this often for --resume
 FLASHES = 3
 FLASH_SECONDS = 0.35
 STAGE_CLASSES = {stage: f"-{stage.value}" for stage in Stage}
@@ -68,14 +71,25 @@ class ProjectorApp(App[None]):
         Binding("q", "request_quit", "Quit", key_display="q"),
     ]
 
-    def __init__(self, runner: Runner, join_url: str, options: ProjectorOptions) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        join_url: str,
+        options: ProjectorOptions,
+        *,
+        live: LiveSession | None = None,
+        revealed: frozenset[int] = frozenset(),
+    ) -> None:
         super().__init__()
         self.runner = runner
         self.join_url = join_url
         self.options = options
-        self.revealed: set[int] = set()
+        self.live = live
+        self.revealed = revealed
         self._last: Status | None = None
         self._shown_step: int | None = None
+        self._results_stale = True
+        self._saved_at = 0.0
 
     @property
     def agenda(self) -> Agenda:
@@ -100,8 +114,28 @@ class ProjectorApp(App[None]):
     def on_mount(self) -> None:
         self.title = self.agenda.title
         self.query_one(StatusBar).title = self.agenda.title
+        self._follow()
         self.refresh_status()
         self.set_interval(TICK_SECONDS, self.refresh_status)
+        self.set_interval(RESULTS_SECONDS, self.refresh_results)
+
+    def answers_changed(self) -> None:
+        """Called by the participant server on every change; drawn on the next results tick."""
+        self._results_stale = True
+
+    def refresh_results(self) -> None:
+        """Hand the results panel the open prompt's tallies, if anything changed since last time."""
+        if not self._results_stale:
+            return
+        self._results_stale = False
+        panel = self.query_one(ResultsPanel)
+        panel.revealed = self.runner.index in self.revealed
+        if self.live is None:
+            return
+        panel.results = self.live.results()
+        panel.connected = self.live.connected
+        panel.min_responses = self.live.min_responses
+        self.query_one(JoinPanel).joined = self.live.connected
 
     def refresh_status(self) -> None:
         """Read the runner once and hand each widget what it shows (attributes down)."""
@@ -115,9 +149,10 @@ class ProjectorApp(App[None]):
         if self._shown_step != status.index:
             self._shown_step = status.index
             self._show_step(status)
-        results = self.query_one(ResultsPanel)
-        results.display = status.step.prompt is not None
-        results.revealed = status.index in self.revealed
+        self.query_one(ResultsPanel).display = status.step.prompt is not None
+        running = status.phase is Phase.RUNNING
+        if running and self._clock_seconds() - self._saved_at >= SAVE_SECONDS:
+            self._save()
 
     # -- actions (keys) ------------------------------------------------------------------------------
 
@@ -141,7 +176,9 @@ class ProjectorApp(App[None]):
             self.notify("This step has no answers to reveal", severity="warning", timeout=3)
             return
         self.revealed ^= {self.runner.index}
-        self.refresh_status()
+        self._save()
+        self._results_stale = True
+        self.refresh_results()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -160,7 +197,25 @@ class ProjectorApp(App[None]):
             move()
         except RunnerError as error:
             self.notify(str(error), severity="warning", timeout=3)
+            return
+        self._follow()
         self.refresh_status()
+
+    def _follow(self) -> None:
+        """Open the current step's prompt for the phones and save the state (with a live session)."""
+        if self.live is not None:
+            self.live.follow(self.runner, self.revealed)
+            self._saved_at = self._clock_seconds()
+        self._results_stale = True
+        self.refresh_results()
+
+    def _save(self) -> None:
+        if self.live is not None:
+            self.live.save(self.runner, self.revealed)
+            self._saved_at = self._clock_seconds()
+
+    def _clock_seconds(self) -> float:
+        return self.runner.clock.monotonic()
 
     def _time_is_up(self) -> None:
         if self.options.bell:
@@ -214,8 +269,16 @@ def make_app(
     join_url: str,
     clock: Clock | None = None,
     options: ProjectorOptions | None = None,
-    state: RunnerState | None = None,
+    saved: SavedState | None = None,
+    live: LiveSession | None = None,
 ) -> ProjectorApp:
-    """The one way to build the projector, used by the CLI and the tests alike."""
-    runner = Runner(agenda, clock or SystemClock(), state)
-    return ProjectorApp(runner, join_url, options or ProjectorOptions())
+    """The one way to build the projector, used by the CLI and the tests alike.
+
+    With ``live``, the participant server's changes reach the app through ``answers_changed``.
+    """
+    runner = Runner(agenda, clock or SystemClock(), saved.runner if saved else None)
+    revealed = saved.revealed if saved else frozenset()
+    app = ProjectorApp(runner, join_url, options or ProjectorOptions(), live=live, revealed=revealed)
+    if live is not None:
+        live.server.on_change = app.answers_changed
+    return app

@@ -34,9 +34,12 @@ class AgendaList(Widget):
     """The agenda lines; set by the app whenever a time or the current step changes."""
 
     def render(self) -> Table:
+        # Agendas without a start time have no planned clock times: the column would stay empty.
+        planned = any(row.planned for row in self.rows)
         table = Table(box=None, expand=True, padding=(0, 1, 0, 0), show_edge=False)
         table.add_column("", width=1, no_wrap=True)
-        table.add_column("plan", no_wrap=True, style="dim")
+        if planned:
+            table.add_column("plan", no_wrap=True, style="dim")
         table.add_column("real", no_wrap=True)
         table.add_column("step", ratio=1, overflow="ellipsis", no_wrap=True)
         table.add_column("min", justify="right", no_wrap=True, style="dim")
@@ -44,5 +47,6 @@ class AgendaList(Widget):
         for row in self.rows:
             style = {"done": "dim", "current": "bold reverse", "next": ""}[row.state]
             actual = Text(row.actual, style="italic" if row.state == "next" else "")
-            table.add_row(marks[row.state], row.planned, actual, Text(row.title), row.minutes, style=style)
+            times = [row.planned, actual] if planned else [actual]
+            table.add_row(marks[row.state], *times, Text(row.title), row.minutes, style=style)
         return table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from facilitator.app.widgets.join_url_text import JoinUrlText
@@ -23,6 +24,9 @@ class JoinPanel(Vertical):
     }
     """
 
+    joined: reactive[int | None] = reactive(None)
+    """How many phones are connected; None before the server reports."""
+
     def __init__(self, url: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._url = url
@@ -33,3 +37,8 @@ class JoinPanel(Vertical):
         url = JoinUrlText(id="join-url")
         url.url = self._url
         yield url
+        yield Static("", id="joined", classes="join-caption")
+
+    def watch_joined(self, joined: int | None) -> None:
+        if joined is not None:
+            self.query_one("#joined", Static).update(f"{joined} phone{'s' if joined != 1 else ''} joined")

@@ -23,6 +23,7 @@ class JoinUrlText(Widget):
         width: 1fr;
         height: auto;
         text-style: bold;
+        text-align: center;
     }
     """
 
@@ -30,4 +31,4 @@ class JoinUrlText(Widget):
     """The join URL."""
 
     def render(self) -> Text:
-        return Text(fold_url(self.url, self.content_size.width), justify="center")
+        return Text(fold_url(self.url, self.content_size.width))

@@ -12,7 +12,9 @@ class TimerHint(Widget):
 
     DEFAULT_CSS = """
     TimerHint {
+        width: 1fr;
         height: 1;
+        text-align: center;
     }
     """
 
@@ -20,4 +22,4 @@ class TimerHint(Widget):
     """What to say, e.g. ``"Paused · space resumes"``."""
 
     def render(self) -> Text:
-        return Text(self.text, justify="center")
+        return Text(self.text)

@@ -1,0 +1,58 @@
+"""A phone as tests see it: a websockets client speaking the participant protocol."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+
+TIMEOUT = 5
+
+
+class Phone:
+    """One participant's browser: a random device id, a connection, and the messages it received."""
+
+    def __init__(self, url: str, device: str | None = None) -> None:
+        self.url = url
+        self.device = device or f"phone-{secrets.token_hex(10)}"
+        self.connection: ClientConnection | None = None
+        self.welcome: dict[str, Any] = {}
+        self.news: list[dict[str, Any]] = []  # prompts that arrived while waiting for an ack
+
+    async def join(self) -> Phone:
+        self.connection = await connect(self.url)
+        self.welcome = await self.request({"type": "hello", "device": self.device})
+        return self
+
+    async def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Send ``message`` and return the next reply."""
+        assert self.connection is not None
+        await self.connection.send(json.dumps(message))
+        return await self.receive()
+
+    async def receive(self) -> dict[str, Any]:
+        assert self.connection is not None
+        async with asyncio.timeout(TIMEOUT):
+            return json.loads(await self.connection.recv())
+
+    async def answer(
+        self, prompt: str, value: dict[str, Any], answer_id: str | None = None
+    ) -> dict[str, Any]:
+        """Answer ``prompt`` and return the server's reply (an ack, or an error)."""
+        answer_id = answer_id or secrets.token_hex(8)
+        reply = await self.request({"type": "answer", "id": answer_id, "prompt": prompt, "value": value})
+        while reply.get("id") != answer_id:
+            self.news.append(reply)
+            reply = await self.receive()
+        return reply
+
+    async def close(self) -> None:
+        if self.connection is not None:
+            await self.connection.close()
+
+
+def ws_url(port: int, code: str) -> str:
+    return f"ws://127.0.0.1:{port}/ws?s={code}"

@@ -1,0 +1,186 @@
+"""The projector with the real participant server: prompts follow the agenda, results go live,
+the session survives a restart. Real sockets on 127.0.0.1, the real app under Pilot."""
+
+from contextlib import AsyncExitStack
+from datetime import datetime
+
+import pytest
+from rich.console import Console
+
+from facilitator.agenda_loader import parse_agenda
+from facilitator.app import make_app
+from facilitator.app.widgets.results_panel import ResultsPanel
+from facilitator.clock import ManualClock
+from facilitator.live_session import LiveSession, SavedState
+from participant.server import ParticipantServer
+from participant.store import create_session, open_session
+from tests.phones import Phone, ws_url
+from tests.sample_agendas import GOOD
+
+# Steps in GOOD: 1 talk, 2 breakout, 3 reflection, 4 choice, 5 break, 6 wordwall, 7 text, ...
+REFLECTION, CHOICE, WORDWALL, TEXT = 2, 3, 5, 6
+
+
+def shown(panel: ResultsPanel) -> str:
+    """The results panel as the room reads it."""
+    console = Console(width=100, record=True, color_system=None)
+    console.print(panel.render())
+    return console.export_text()
+
+
+class Workshop:
+    """A session on disk, its server on a free port, and the projector app."""
+
+    def __init__(self, tmp_path, stack: AsyncExitStack) -> None:
+        self.data = tmp_path
+        self.stack = stack
+        self.clock = ManualClock(datetime(2026, 11, 22, 8, 0))
+
+    async def start(self, store, saved=None):
+        self.store = store
+        self.server = ParticipantServer(store)
+        await self.server.start("127.0.0.1", 0)
+        self.stack.push_async_callback(self.server.close)
+        self.app = make_app(
+            parse_agenda(store.session.agenda_source),
+            join_url=f"http://127.0.0.1:{self.server.port}/j/{self.server.join_code}",
+            clock=self.clock,
+            saved=saved,
+            live=LiveSession(self.server, store),
+        )
+        return self.app
+
+    async def phone(self, device=None) -> Phone:
+        phone = await Phone(ws_url(self.server.port, self.server.join_code), device).join()
+        self.stack.push_async_callback(phone.close)
+        return phone
+
+    async def goto(self, pilot, index):
+        while self.app.runner.index < index:
+            await pilot.press("n")
+
+    def results(self) -> str:
+        self.app.refresh_results()
+        return shown(self.app.query_one(ResultsPanel))
+
+
+@pytest.fixture
+async def workshop(tmp_path):
+    async with AsyncExitStack() as stack:
+        yield Workshop(tmp_path, stack)
+
+
+def new_store(tmp_path):
+    return create_session("Working alliances", GOOD, data_dir=tmp_path)
+
+
+async def test_phones_get_the_prompt_of_the_current_step_and_nothing_on_other_steps(workshop, tmp_path):
+    """Moving to a reflection opens its prompt on phones; moving to a break closes it."""
+    app = await workshop.start(new_store(tmp_path))
+    async with app.run_test() as pilot:
+        phone = await workshop.phone()
+        assert phone.welcome["prompt"] is None
+        await workshop.goto(pilot, REFLECTION)
+        opened = await phone.receive()
+        assert opened["type"] == "prompt"
+        assert opened["prompt"]["id"] == "step-3"
+        assert opened["prompt"]["ratings"][0]["text"] == "How well are we collaborating?"
+        await pilot.press("n")
+        assert (await phone.receive())["prompt"]["options"] == ["Scared", "Happy", "Sad"]
+        await pilot.press("n")
+        assert (await phone.receive())["prompt"] is None
+
+
+async def test_late_joiner_gets_the_open_prompt(workshop, tmp_path):
+    """A phone that joins mid-step sees the step's prompt at once."""
+    app = await workshop.start(new_store(tmp_path))
+    async with app.run_test() as pilot:
+        await workshop.goto(pilot, CHOICE)
+        phone = await workshop.phone()
+        assert phone.welcome["prompt"]["id"] == "step-4"
+
+
+async def test_results_stay_hidden_until_revealed_and_until_three_answers(workshop, tmp_path):
+    """The count shows at once; answers only after r, and never for fewer than three."""
+    app = await workshop.start(new_store(tmp_path))
+    async with app.run_test() as pilot:
+        await workshop.goto(pilot, CHOICE)
+        phones = [await workshop.phone() for _ in range(4)]
+        for phone, option in zip(phones[:2], ["Scared", "Happy"], strict=True):
+            assert (await phone.answer("step-4", {"option": option}))["type"] == "ack"
+        text = workshop.results()
+        assert "2 of 4 phones answered" in text
+        assert "Results hidden" in text
+        assert "Scared" not in text
+        await pilot.press("r")
+        assert "Results appear from 3 answers" in workshop.results()
+        await phones[2].answer("step-4", {"option": "Happy"})
+        await phones[3].answer("step-4", {"pass": True})
+        text = workshop.results()
+        assert "4 of 4 phones answered · 1 passed" in text
+        assert "Happy" in text
+        assert "Scared" in text
+
+
+async def test_participant_text_is_shown_as_typed(workshop, tmp_path):
+    """Markup and escape sequences typed on a phone reach the projector as plain text."""
+    app = await workshop.start(new_store(tmp_path))
+    async with app.run_test() as pilot:
+        await workshop.goto(pilot, TEXT)
+        phones = [await workshop.phone() for _ in range(3)]
+        typed = ["[bold red]x[/]", "\x1b[2Jcleared?", "<b>html</b>"]
+        for phone, text in zip(phones, typed, strict=True):
+            assert (await phone.answer("step-7", {"text": text}))["type"] == "ack"
+        await pilot.press("r")
+        text = workshop.results()
+        assert "[bold red]x[/]" in text
+        assert "[2Jcleared?" in text
+        assert "\x1b" not in text
+        assert "<b>html</b>" in text
+
+
+async def test_word_wall_and_reflection_results(workshop, tmp_path):
+    """Words are counted case-insensitively; ratings show their average."""
+    app = await workshop.start(new_store(tmp_path))
+    async with app.run_test() as pilot:
+        await workshop.goto(pilot, REFLECTION)
+        phones = [await workshop.phone() for _ in range(3)]
+        for phone, (a, b) in zip(phones, [(5, 4), (4, 4), (3, None)], strict=True):
+            assert (await phone.answer("step-3", {"ratings": [a, b]}))["type"] == "ack"
+        await pilot.press("r")
+        text = workshop.results()
+        assert "avg 4.0" in text
+        await workshop.goto(pilot, WORDWALL)
+        for phone, words in zip(phones, [["ITP", "ISP"], ["itp"], ["assessment"]], strict=True):
+            assert (await phone.answer("step-6", {"words": words}))["type"] == "ack"
+        await pilot.press("r")
+        assert "ITP 2" in workshop.results()
+
+
+async def test_resume_continues_the_step_its_time_and_its_answers(workshop, tmp_path):
+    """After the projector stops, --resume brings back the step, its time left, reveals and answers."""
+    store = new_store(tmp_path)
+    app = await workshop.start(store)
+    async with app.run_test() as pilot:
+        await pilot.press("space")
+        await workshop.goto(pilot, CHOICE)
+        workshop.clock.advance(45)
+        phone = await workshop.phone("phone-that-comes-back-01")
+        await phone.answer("step-4", {"option": "Sad"})
+        await pilot.press("r")
+        remaining = app.runner.remaining()
+    await workshop.server.close()
+    store.close()
+
+    reopened = open_session(store.session.id, data_dir=tmp_path)
+    saved = SavedState.from_store(reopened.load_state())
+    app = await workshop.start(reopened, saved)
+    async with app.run_test():
+        assert app.runner.index == CHOICE
+        assert app.runner.remaining() == remaining
+        assert CHOICE in app.revealed
+        again = await workshop.phone("phone-that-comes-back-01")
+        assert again.welcome["prompt"]["id"] == "step-4"
+        assert again.welcome["answer"] == {"option": "Sad"}
+        assert "1 of 1 phone answered" in workshop.results()
+    reopened.close()
