@@ -11,20 +11,16 @@ the ratio of medians is the figure to compare across machines.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
-import pty
-import select
-import signal
 import statistics
-import struct
 import sys
 import tempfile
-import termios
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.terminal import Terminal  # noqa: E402  (the benchmark runs from a checkout)
+
 AGENDA = ROOT / "agendas" / "working-alliance-mutuality.toml"
 PUBLIC_URL = "http://192.168.1.20:8765"
 BASELINE = """
@@ -43,24 +39,11 @@ Hello().run()
 
 def first_screen_seconds(argv: list[str], markers: list[bytes], size: tuple[int, int]) -> float:
     """Seconds from spawning ``argv`` in a pty until every marker has appeared in its output."""
-    columns, rows = size
-    started = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvp(argv[0], argv)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    seen = b""
+    terminal = Terminal(argv, size)
     try:
-        while not all(marker in seen for marker in markers):
-            ready, _, _ = select.select([fd], [], [], 10)
-            if not ready:
-                raise TimeoutError(f"no full screen after 10 s from {argv}")
-            seen += os.read(fd, 65536)
-        return time.perf_counter() - started
+        return terminal.wait_for(*markers)
     finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(fd)
+        terminal.kill()
 
 
 def main() -> None:
@@ -73,7 +56,9 @@ def main() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
         script.write(BASELINE)
     baseline_argv = [sys.executable, script.name]
-    app_argv = [facilitate, "run", str(AGENDA), "--public-url", PUBLIC_URL]
+    data = tempfile.mkdtemp(prefix="facilitate-bench-")
+    # A fresh session each run (database created, server bound), on a free port, in a scratch data dir.
+    app_argv = [facilitate, "run", str(AGENDA), "--public-url", PUBLIC_URL, "--port", "0", "--data", data]
     app_markers = [b"/j/", b"Quit"]
     first_screen_seconds(baseline_argv, [b"baseline ready", b"Quit"], size)
     first_screen_seconds(app_argv, app_markers, size)
