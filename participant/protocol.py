@@ -106,6 +106,8 @@ class ErrorCode(StrEnum):
     NOT_JOINED = "not_joined"
     NOT_OPEN = "not_open"
     CLOSED = "closed"
+    CONFLICT = "conflict"
+    FORBIDDEN = "forbidden"
     NOT_SAVED = "not_saved"
     SERVER_ERROR = "server_error"
 
@@ -155,7 +157,7 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return " ".join(text.split())
 
 
-def _text_field(
+def text_field(
     data: Mapping[str, Any],
     name: str,
     *,
@@ -164,6 +166,7 @@ def _text_field(
     multiline: bool,
     answer_id: str | None,
 ) -> str:
+    """The cleaned text of ``data[name]``; a plain refusal if it is not text or longer than ``limit``."""
     value = data.get(name)
     if not isinstance(value, str):
         raise ProtocolError(ErrorCode.INVALID, f"The {what} must be text: reload the page", answer_id)
@@ -267,7 +270,7 @@ def parse_answer_value(wire: Mapping[str, Any], raw: object, answer_id: str | No
     if kind is PromptKind.REFLECTION:
         return _parse_ratings(wire, raw, answer_id)
     if kind is PromptKind.CHOICE:
-        option = _text_field(
+        option = text_field(
             raw, "option", limit=MAX_OPTION_LENGTH, what="choice", multiline=False, answer_id=answer_id
         )
         options = [clean_text(str(label)) for label in wire.get("options", ())]
@@ -276,7 +279,7 @@ def parse_answer_value(wire: Mapping[str, Any], raw: object, answer_id: str | No
         return Choice(option)
     if kind is PromptKind.WORDWALL:
         return _parse_words(raw, answer_id)
-    text = _text_field(
+    text = text_field(
         raw, "text", limit=MAX_TEXT_LENGTH[kind], what="answer", multiline=True, answer_id=answer_id
     )
     if not text:
@@ -296,7 +299,7 @@ def _parse_ratings(wire: Mapping[str, Any], raw: Mapping[str, Any], answer_id: s
     if raw.get("comment") not in (None, ""):
         if "comment" not in wire:
             raise ProtocolError(ErrorCode.INVALID, "This question takes no comment", answer_id)
-        comment = _text_field(
+        comment = text_field(
             raw, "comment", limit=MAX_COMMENT_LENGTH, what="comment", multiline=True, answer_id=answer_id
         )
     if all(rating is None for rating in ratings) and not comment:
@@ -348,7 +351,8 @@ ClientMessage = Hello | Answer
 _UNREADABLE = "The page sent something the server does not understand: reload the page"
 
 
-def _is_id(value: object, length: tuple[int, int]) -> bool:
+def is_id(value: object, length: tuple[int, int]) -> bool:
+    """Whether ``value`` is an id a page made: ``length`` characters of ``A-Z a-z 0-9 _ -``."""
     return (
         isinstance(value, str)
         and length[0] <= len(value) <= length[1]
@@ -361,8 +365,8 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(name)
 
 
-def parse_client_message(frame: str | bytes) -> ClientMessage:
-    """A phone's frame as a message; :class:`ProtocolError` for anything else, however malformed."""
+def decode_frame(frame: str | bytes) -> dict[str, Any]:
+    """A frame's JSON object; :class:`ProtocolError` for anything else, however malformed."""
     if isinstance(frame, bytes):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE)
     if len(frame) > MAX_MESSAGE_BYTES or len(frame.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
@@ -375,15 +379,29 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
         raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE) from None
     if not isinstance(data, dict):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE)
+    return data
+
+
+def parse_hello(data: Mapping[str, Any]) -> Hello:
+    """A decoded ``hello``; :class:`ProtocolError` if its device id is not one a page makes."""
+    device = data.get("device")
+    if not is_id(device, DEVICE_ID_LENGTH):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "This browser's id is not valid: reload the page")
+    return Hello(device)
+
+
+NOTES_ONLY_BY_ROOM_LINK = "Only a breakout room's own link can write its notes"
+
+
+def parse_client_message(frame: str | bytes) -> ClientMessage:
+    """A phone's frame as a message; :class:`ProtocolError` for anything else, however malformed."""
+    data = decode_frame(frame)
     kind = data.get("type")
     if kind == "hello":
-        device = data.get("device")
-        if not _is_id(device, DEVICE_ID_LENGTH):
-            raise ProtocolError(ErrorCode.BAD_MESSAGE, "This browser's id is not valid: reload the page")
-        return Hello(device)
+        return parse_hello(data)
     if kind == "answer":
         answer_id = data.get("id")
-        if not _is_id(answer_id, ANSWER_ID_LENGTH):
+        if not is_id(answer_id, ANSWER_ID_LENGTH):
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "That answer has no valid id: reload the page")
         prompt = data.get("prompt")
         value = data.get("value")
@@ -392,6 +410,8 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
         if not isinstance(value, dict):
             raise ProtocolError(ErrorCode.INVALID, "That answer is not readable: reload the page", answer_id)
         return Answer(answer_id, prompt, value)
+    if isinstance(kind, str) and kind.startswith("note_"):
+        raise ProtocolError(ErrorCode.FORBIDDEN, NOTES_ONLY_BY_ROOM_LINK)
     raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE)
 
 
@@ -409,7 +429,8 @@ class OpenPrompt:
         return {**self.wire, "id": self.id}
 
 
-def _encode(data: Mapping[str, Any]) -> str:
+def encode_message(data: Mapping[str, Any]) -> str:
+    """One message as the compact JSON text of a websocket frame."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -430,7 +451,7 @@ class Welcome:
         return {"type": "welcome", "title": self.title, "prompt": prompt, "answer": _answer_wire(self.answer)}
 
     def encode(self) -> str:
-        return _encode(self.to_wire())
+        return encode_message(self.to_wire())
 
 
 @dataclass(frozen=True)
@@ -445,7 +466,7 @@ class CurrentPrompt:
         return {"type": "prompt", "prompt": prompt, "answer": _answer_wire(self.answer)}
 
     def encode(self) -> str:
-        return _encode(self.to_wire())
+        return encode_message(self.to_wire())
 
 
 @dataclass(frozen=True)
@@ -458,7 +479,7 @@ class Ack:
         return {"type": "ack", "id": self.id}
 
     def encode(self) -> str:
-        return _encode(self.to_wire())
+        return encode_message(self.to_wire())
 
 
 @dataclass(frozen=True)
@@ -476,7 +497,7 @@ class Error:
         return data
 
     def encode(self) -> str:
-        return _encode(self.to_wire())
+        return encode_message(self.to_wire())
 
 
 ServerMessage = Welcome | CurrentPrompt | Ack | Error

@@ -5,10 +5,13 @@ A thin driver around :class:`~participant.hub.Hub` (what to answer) and
 handler registers a connection, replays the session to it (``welcome``), answers each message or
 refuses it with an ``error``, and unregisters in ``finally``.
 
-HTTP (``process_request``): ``/`` and ``/j/<join code>`` serve the page (``participant/page/
-index.html``, read once at start: one self-contained file, since every HTTP response closes its
-connection); ``/healthz`` answers 200; anything else 404. The websocket lives at ``/ws?s=<join
-code>``; a wrong or missing code is refused with 403 before the handshake.
+HTTP (``process_request``): ``/``, ``/j/<join code>`` and a breakout room's private link
+``/r/<room token>`` serve the page (``participant/page/index.html``, read once at start: one
+self-contained file, since every HTTP response closes its connection); ``/healthz`` answers 200;
+anything else 404. The websocket lives at ``/ws?s=<join code>`` for phones and ``/ws?r=<room
+token>`` for a room's notes (see :mod:`participant.notes`); a wrong or missing code or token is
+refused with 403 before the handshake. Phones cannot write notes, and a room link writes only its
+own room's.
 
 Limits: each message is checked by :mod:`participant.protocol` (size, text lengths, a token bucket
 per device, shared by a device's connections); frames above ``CLOSE_ABOVE_BYTES`` close that
@@ -43,6 +46,18 @@ from websockets.http11 import Request, Response
 
 from participant.hub import Hub
 from participant.hub import Response as StoredResponse
+from participant.notes import (
+    MAX_ROOMS,
+    Board,
+    Breakout,
+    Note,
+    NoteMessage,
+    RoomState,
+    Timer,
+    parse_room_message,
+    room_of_token,
+    room_token,
+)
 from participant.protocol import (
     CLOSE_ABOVE_BYTES,
     Ack,
@@ -65,6 +80,7 @@ log = logging.getLogger(__name__)
 PAGE = Path(__file__).parent / "page" / "index.html"
 WS_PATH = "/ws"
 JOIN_PREFIX = "/j/"
+ROOM_PREFIX = "/r/"
 HEALTH_PATH = "/healthz"
 DEFAULT_HOST = "0.0.0.0"
 DEFAULT_PORT = 8765
@@ -75,16 +91,19 @@ PAGE_POLICY = (
     "connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 _BAD_CODE = "This session code is not valid: scan the QR code on the projector again"
+_BAD_ROOM_LINK = "This room link is not valid: ask the trainer for your room's link"
 _NOT_SAVED = "Your answer could not be saved: try again"
 _SERVER_ERROR = "Something went wrong on the trainer's laptop: try again"
 
 
 @dataclass
 class _Link:
-    """One websocket connection: the device it joined as (after ``hello``) and its rate limit."""
+    """One websocket connection: the device it joined as (after ``hello``), its rate limit, and the
+    breakout room whose link it came by (None: a phone, by the join link)."""
 
     bucket: TokenBucket
     device: str | None = None
+    room: int | None = None
 
 
 def _response(status: HTTPStatus, body: bytes, content_type: str, **headers: str) -> Response:
@@ -130,12 +149,14 @@ class ParticipantServer:
     ) -> None:
         self.store = store
         self.hub = hub if hub is not None else store.load_hub(min_responses=min_responses)
+        self.board = Board.restore(store.notes())
         self.join_code = store.session.join_code
         self.on_change = on_change
         self._page_path = page
         self._clock = clock
         self._links: dict[ServerConnection, _Link] = {}
         self._buckets: dict[str, TokenBucket] = {}
+        self._room_locks: dict[int, asyncio.Lock] = {}
         self._server: Server | None = None
         self._page: tuple[bytes, str] | None = None
 
@@ -211,6 +232,41 @@ class ParticipantServer:
             prompt_id = self.hub.current.id
         return self.hub.results(prompt_id)
 
+    def room_path(self, room: int) -> str:
+        """The path of room ``room``'s private notes link (only its holder may write its notes)."""
+        if not 1 <= room <= MAX_ROOMS:
+            raise ValueError(f"rooms go from 1 to {MAX_ROOMS}")
+        return f"{ROOM_PREFIX}{room_token(self.store.session.secret, room)}"
+
+    def open_breakout(
+        self, breakout_id: str, title: str, prompts: list[str], rooms: int, timer: Timer
+    ) -> None:
+        """Open (or update) the breakout rooms write notes for; every room link is told at once."""
+        breakout = Breakout(breakout_id, title, tuple(prompts), rooms)
+        if breakout != self.board.open or timer != self.board.timer:
+            self.board.open_breakout(breakout)
+            self.board.timer = timer
+            self._send_rooms()
+
+    def close_breakout(self) -> None:
+        """No breakout is running: room links show their notes no more and cannot write."""
+        if self.board.open is not None:
+            self.board.close_breakout()
+            self._send_rooms()
+
+    def notes(self, breakout_id: str) -> tuple[Note, ...]:
+        """The live notes of a breakout, every room, in the order they were added."""
+        return self.board.notes(breakout_id)
+
+    def _send_rooms(self, only: int | None = None) -> None:
+        """Tell every device on a room link (or on one room's) what its room shows now."""
+        by_room: dict[int, list[ServerConnection]] = {}
+        for connection, link in self._links.items():
+            if link.room is not None and link.device is not None and only in (None, link.room):
+                by_room.setdefault(link.room, []).append(connection)
+        for room, connections in by_room.items():
+            broadcast(connections, self.board.state(room).encode())
+
     def _send_prompt(self) -> None:
         """Tell every joined phone the open prompt; a phone that answered it before also gets its answer."""
         plain: list[ServerConnection] = []
@@ -264,10 +320,17 @@ class ParticipantServer:
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         url = urlsplit(request.path)
         if url.path == WS_PATH:
-            codes = parse_qs(url.query).get("s", [])
-            if len(codes) == 1 and _same(codes[0], self.join_code):
+            query = parse_qs(url.query)
+            codes, rooms = query.get("s", []), query.get("r", [])
+            if len(codes) == 1 and not rooms and _same(codes[0], self.join_code):
                 return None
-            return _text(HTTPStatus.FORBIDDEN, _BAD_CODE)
+            if len(rooms) == 1 and not codes and self._room_of(rooms[0]) is not None:
+                return None
+            return _text(HTTPStatus.FORBIDDEN, _BAD_ROOM_LINK if rooms else _BAD_CODE)
+        if url.path.startswith(ROOM_PREFIX):
+            if self._room_of(url.path[len(ROOM_PREFIX) :]) is not None:
+                return self._page_response()
+            return _text(HTTPStatus.NOT_FOUND, _BAD_ROOM_LINK)
         if url.path == "/" or (
             url.path.startswith(JOIN_PREFIX) and _same(url.path[len(JOIN_PREFIX) :], self.join_code)
         ):
@@ -278,10 +341,15 @@ class ParticipantServer:
             return _text(HTTPStatus.NOT_FOUND, "No session here: check the address on the projector")
         return _text(HTTPStatus.NOT_FOUND, "Not found")
 
+    def _room_of(self, token: str) -> int | None:
+        return room_of_token(self.store.session.secret, token)
+
     # --- Websocket -------------------------------------------------------------------------------
 
     async def _handle(self, connection: ServerConnection) -> None:
         link = self._links[connection] = _Link(TokenBucket(self._clock()))
+        rooms = parse_qs(urlsplit(connection.request.path).query).get("r") if connection.request else None
+        link.room = self._room_of(rooms[0]) if rooms else None
         try:
             async for frame in connection:
                 reply = await self._reply(link, frame)
@@ -294,8 +362,10 @@ class ParticipantServer:
                 self._buckets.pop(link.device, None)
                 self._changed()
 
-    async def _reply(self, link: _Link, frame: str | bytes) -> ServerMessage:
+    async def _reply(self, link: _Link, frame: str | bytes) -> ServerMessage | RoomState:
         allowed = link.bucket.take(self._clock())
+        if link.room is not None:
+            return await self._room_reply(link, link.room, frame, allowed)
         try:
             message = parse_client_message(frame)
             if not allowed:
@@ -312,6 +382,46 @@ class ParticipantServer:
         except Exception:
             log.exception("could not handle a message")
             return Error(ErrorCode.SERVER_ERROR, _SERVER_ERROR)
+
+    async def _room_reply(
+        self, link: _Link, room: int, frame: str | bytes, allowed: bool
+    ) -> ServerMessage | RoomState:
+        """A room link's message: ``hello`` gets the room's state; a note change is stored, then acked."""
+        try:
+            message = parse_room_message(frame)
+            if not allowed:
+                raise too_fast(None if isinstance(message, Hello) else message.id)
+            if isinstance(message, Hello):
+                if link.device is None:
+                    link.device = message.device
+                    link.bucket = self._buckets.setdefault(message.device, link.bucket)
+                return self.board.state(room)
+            if link.device is None:
+                raise ProtocolError(ErrorCode.NOT_JOINED, "Not connected yet: reload the page", message.id)
+            return await self._note(room, message)
+        except ProtocolError as refusal:
+            if refusal.code is ErrorCode.CONFLICT:
+                self._send_rooms(only=room)  # the refused device gets the latest notes too
+            return refusal.to_message()
+        except Exception:
+            log.exception("could not handle a room's message")
+            return Error(ErrorCode.SERVER_ERROR, _SERVER_ERROR)
+
+    async def _note(self, room: int, message: NoteMessage) -> ServerMessage:
+        # One change at a time per room: two devices editing a note at once must not both pass the
+        # revision check while the first change is still being committed.
+        async with self._room_locks.setdefault(room, asyncio.Lock()):
+            note = self.board.check(room, message)
+            if note is not None:
+                try:
+                    await asyncio.wrap_future(self.store.save_note(note))
+                except Exception:
+                    log.exception("could not store a note")
+                    return Error(ErrorCode.NOT_SAVED, "Your note could not be saved: try again", message.id)
+                self.board.apply(note)
+                self._send_rooms(only=room)
+                self._changed()
+        return Ack(message.id)
 
     def _hello(self, link: _Link, hello: Hello) -> ServerMessage:
         if link.device is None:

@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 import platformdirs
 
 from participant.hub import Hub, Response
+from participant.notes import Note
 from participant.protocol import OpenPrompt, stored_answer_value
 from participant.tallies import DEFAULT_MIN_RESPONSES
 
@@ -79,6 +80,16 @@ CREATE TABLE responses (
     value TEXT NOT NULL
 );
 CREATE INDEX responses_by_respondent ON responses (prompt_id, respondent, seq);
+CREATE TABLE notes (
+    breakout TEXT NOT NULL,
+    room INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    rev INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    added TEXT NOT NULL,
+    PRIMARY KEY (breakout, room, id)
+);
 """
 # respondent = HMAC(secret, prompt id + device id); answer_key = HMAC(secret, device id + answer id).
 # The client's answer id is hashed too: a page could build it from the device id, which would link
@@ -445,7 +456,41 @@ class Store:
 
         return self._writer.submit(job)
 
+    def save_note(self, note: Note) -> Future[None]:
+        """Store a note's newest version (a later revision replaces an earlier one, never the reverse)."""
+        row = (
+            note.breakout,
+            note.room,
+            note.id,
+            note.text,
+            note.rev,
+            int(note.deleted),
+            self._now().isoformat(),
+        )
+
+        def job(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (breakout, room, id) DO UPDATE"
+                " SET text = excluded.text, rev = excluded.rev, deleted = excluded.deleted"
+                " WHERE excluded.rev > notes.rev",
+                row,
+            )
+
+        return self._writer.submit(job)
+
     # --- Reads ---------------------------------------------------------------------------------------
+
+    def notes(self) -> list[Note]:
+        """Every note's newest version (deleted ones too), in the order they were added."""
+        rows = self._read(
+            lambda connection: connection.execute(
+                "SELECT breakout, room, id, text, rev, deleted FROM notes ORDER BY added, rowid"
+            ).fetchall()
+        )
+        return [
+            Note(breakout, room, note_id, text, rev, bool(deleted))
+            for breakout, room, note_id, text, rev, deleted in rows
+        ]
 
     def load_state(self) -> dict[str, Any]:
         """The trainer's runner state as last saved (empty if never saved)."""

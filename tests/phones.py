@@ -43,8 +43,12 @@ class Phone:
     ) -> dict[str, Any]:
         """Answer ``prompt`` and return the server's reply (an ack, or an error)."""
         answer_id = answer_id or secrets.token_hex(8)
-        reply = await self.request({"type": "answer", "id": answer_id, "prompt": prompt, "value": value})
-        while reply.get("id") != answer_id:
+        return await self.call({"type": "answer", "id": answer_id, "prompt": prompt, "value": value})
+
+    async def call(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Send a message with an ``id`` and return the reply about it; other news is kept aside."""
+        reply = await self.request(message)
+        while reply.get("id") != message["id"]:
             self.news.append(reply)
             reply = await self.receive()
         return reply
@@ -56,3 +60,21 @@ class Phone:
 
 def ws_url(port: int, code: str) -> str:
     return f"ws://127.0.0.1:{port}/ws?s={code}"
+
+
+def room_url(port: int, room_path: str) -> str:
+    """The websocket of a room's notes link, from the link's path ``/r/<token>``."""
+    return f"ws://127.0.0.1:{port}/ws?r={room_path.removeprefix('/r/')}"
+
+
+async def http_get(port: int, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A plain HTTP/1.1 GET; the server closes the connection after its response."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    async with asyncio.timeout(TIMEOUT):
+        data = await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    head, _, body = data.partition(b"\r\n\r\n")
+    status, *lines = head.decode().split("\r\n")
+    return int(status.split()[1]), [tuple(line.split(": ", 1)) for line in lines], body

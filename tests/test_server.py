@@ -18,6 +18,7 @@ from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from participant.protocol import CLOSE_ABOVE_BYTES, MAX_MESSAGE_BYTES, RATE_BURST, RATE_PER_SECOND
 from participant.server import ParticipantServer
 from participant.store import create_session, open_session
+from tests.phones import http_get
 
 ROOT = Path(__file__).resolve().parent.parent
 CHOICE = {"kind": "choice", "question": "How do you feel?", "options": ["Scared", "Curious", "Fine"]}
@@ -119,19 +120,6 @@ async def send(phone: ClientConnection, **message) -> dict:
 
 async def answer(phone: ClientConnection, answer_id: str, prompt: str, value: dict) -> dict:
     return await send(phone, type="answer", id=answer_id, prompt=prompt, value=value)
-
-
-async def http_get(port: int, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
-    """A plain HTTP/1.1 GET; the server closes the connection after its response."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-    async with asyncio.timeout(TIMEOUT):
-        data = await reader.read()
-    writer.close()
-    await writer.wait_closed()
-    head, _, body = data.partition(b"\r\n\r\n")
-    status, *lines = head.decode().split("\r\n")
-    return int(status.split()[1]), [tuple(line.split(": ", 1)) for line in lines], body
 
 
 # --- Joining -------------------------------------------------------------------------------------------

@@ -22,7 +22,13 @@ def qr_matrix(data: str) -> list[list[bool]]:
 
 
 def render_qr(matrix: list[list[bool]], scale: int) -> Text:
-    """Scale 1: one module per column and half a row (▀ in two colours); scale 2k: full blocks."""
+    """Scale 1: one module per column and half a row; scale 2k: full blocks of coloured spaces.
+
+    At scale 1 each cell is "▄" drawn in the lower module's colour on the upper module's colour.
+    Terminals paint a cell's background exactly but may draw a glyph a pixel off (xterm with some
+    outline fonts draws "▀" one pixel low); with "▄" that stray pixel falls on the line between the
+    two modules, not on the cell's top edge, where a white seam would break the finder patterns.
+    """
     colour = {True: DARK, False: LIGHT}
     lines = []
     if scale == 1:
@@ -30,7 +36,7 @@ def render_qr(matrix: list[list[bool]], scale: int) -> Text:
         for upper, lower in zip(rows[::2], rows[1::2], strict=True):
             line = Text()
             for top, bottom in zip(upper, lower, strict=True):
-                line.append("▀", Style(color=colour[top], bgcolor=colour[bottom]))
+                line.append("▄", Style(color=colour[bottom], bgcolor=colour[top]))
             lines.append(line)
     else:
         for row in matrix:

@@ -1,0 +1,270 @@
+"""Breakout notes: what each room's facilitator writes, one idea per note, for the report-back.
+
+Pure and synchronous, like the hub: the server feeds it what a room's link sends, stores what it
+returns, and only then applies it (:meth:`Board.apply`), so a note is on disk before it counts.
+
+A breakout is one agenda step that splits the room; the trainer opens it with its title, its
+discussion prompts and its number of rooms. Each room writes through its own link (see
+:func:`room_token`); several devices may share one link. Notes are added exactly once (the page
+makes each note's id; a resend is acknowledged again), edited and deleted by revision: a device
+that edits or deletes a note another device has changed since is refused and sent the latest notes.
+
+Messages of a room link (besides ``hello``):
+
+- ``note_add``: ``{"type": "note_add", "id": NOTE_ID, "text": "..."}``
+- ``note_edit``: ``{"type": "note_edit", "id": NOTE_ID, "rev": N, "text": "..."}``
+- ``note_delete``: ``{"type": "note_delete", "id": NOTE_ID, "rev": N}``
+
+and the server's ``room`` message: ``{"type": "room", "room": N, "breakout": {"id", "title",
+"prompts", "rooms"} or null, "notes": [{"id", "text", "rev"}], "timer": {"remaining", "running"} or
+null}``, sent on joining and after every change in that room.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from participant.protocol import (
+    ANSWER_ID_LENGTH,
+    ErrorCode,
+    Hello,
+    ProtocolError,
+    decode_frame,
+    encode_message,
+    is_id,
+    parse_hello,
+    text_field,
+)
+
+MAX_NOTE_LENGTH = 300
+"""Characters in one note: one idea, as said in the room."""
+MAX_NOTES_PER_ROOM = 200
+"""Notes one room may keep in one breakout."""
+MAX_ROOMS = 50
+"""Rooms in one breakout (the agenda format's limit too)."""
+ROOM_TOKEN_LENGTH = 24
+"""Hex characters in a room's link token: 96 bits, unguessable."""
+
+_CHANGED_ELSEWHERE = "This note was changed on another device: here are the latest notes"
+_NO_BREAKOUT = "No breakout is running now: notes open when the trainer starts one"
+
+
+def room_token(secret: bytes, room: int) -> str:
+    """The token in room ``room``'s link: derived from the session secret, so it need not be stored."""
+    digest = hmac.new(secret, json.dumps(["room", room]).encode(), hashlib.sha256).hexdigest()
+    return digest[:ROOM_TOKEN_LENGTH]
+
+
+def room_of_token(secret: bytes, token: str) -> int | None:
+    """The room whose link carries ``token``, or None (compared in constant time)."""
+    found = None
+    for room in range(1, MAX_ROOMS + 1):
+        if hmac.compare_digest(room_token(secret, room).encode(), token.encode("utf-8", "replace")):
+            found = room
+    return found
+
+
+@dataclass(frozen=True)
+class Breakout:
+    """A breakout as rooms see it: which step, its title and prompts, how many rooms."""
+
+    id: str
+    title: str
+    prompts: tuple[str, ...]
+    rooms: int
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "prompts": list(self.prompts), "rooms": self.rooms}
+
+
+@dataclass(frozen=True)
+class Note:
+    """One note of one room. ``rev`` counts its versions; a deleted note keeps its id, with no text."""
+
+    breakout: str
+    room: int
+    id: str
+    text: str
+    rev: int = 1
+    deleted: bool = False
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "rev": self.rev}
+
+
+@dataclass(frozen=True)
+class NoteAdd:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteEdit:
+    id: str
+    rev: int
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteDelete:
+    id: str
+    rev: int
+
+
+NoteMessage = NoteAdd | NoteEdit | NoteDelete
+
+
+def parse_room_message(frame: str | bytes) -> Hello | NoteMessage:
+    """A room link's frame as a message; :class:`ProtocolError` for anything else."""
+    data = decode_frame(frame)
+    kind = data.get("type")
+    if kind == "hello":
+        return parse_hello(data)
+    if kind == "answer":
+        raise ProtocolError(
+            ErrorCode.FORBIDDEN, "This is a room's notes link: answer questions from the join link"
+        )
+    if kind not in ("note_add", "note_edit", "note_delete"):
+        raise ProtocolError(
+            ErrorCode.BAD_MESSAGE, "The page sent something the server does not understand: reload the page"
+        )
+    note_id = data.get("id")
+    if not is_id(note_id, ANSWER_ID_LENGTH):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "That note has no valid id: reload the page")
+    if kind == "note_add":
+        return NoteAdd(note_id, _note_text(data, note_id))
+    rev = data.get("rev")
+    if type(rev) is not int or rev < 1:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "That note has no valid version: reload the page", note_id)
+    if kind == "note_edit":
+        return NoteEdit(note_id, rev, _note_text(data, note_id))
+    return NoteDelete(note_id, rev)
+
+
+def _note_text(data: Mapping[str, Any], note_id: str) -> str:
+    text = text_field(data, "text", limit=MAX_NOTE_LENGTH, what="note", multiline=True, answer_id=note_id)
+    if not text:
+        raise ProtocolError(ErrorCode.EMPTY, "Write the note first", note_id)
+    return text
+
+
+@dataclass(frozen=True)
+class Timer:
+    """The breakout's time as the trainer's runner has it when it last changed."""
+
+    remaining: float
+    running: bool
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"remaining": round(self.remaining), "running": self.running}
+
+
+@dataclass(frozen=True)
+class RoomState:
+    """The ``room`` message: what every device on a room's link shows."""
+
+    room: int
+    breakout: Breakout | None
+    notes: tuple[Note, ...]
+    timer: Timer | None
+
+    def encode(self) -> str:
+        return encode_message(
+            {
+                "type": "room",
+                "room": self.room,
+                "breakout": None if self.breakout is None else self.breakout.to_wire(),
+                "notes": [note.to_wire() for note in self.notes],
+                "timer": None if self.timer is None else self.timer.to_wire(),
+            }
+        )
+
+
+@dataclass
+class Board:
+    """Every breakout's notes, and which breakout is open for writing."""
+
+    open: Breakout | None = None
+    timer: Timer | None = None
+    _notes: dict[tuple[str, int, str], Note] = field(default_factory=dict)
+
+    def open_breakout(self, breakout: Breakout) -> None:
+        self.open = breakout
+
+    def close_breakout(self) -> None:
+        self.open = None
+        self.timer = None
+
+    def notes(self, breakout: str, room: int | None = None) -> tuple[Note, ...]:
+        """The live notes of a breakout (of one room, or all), in the order they were added."""
+        return tuple(
+            note
+            for (step, note_room, _), note in self._notes.items()
+            if step == breakout and not note.deleted and (room is None or note_room == room)
+        )
+
+    def state(self, room: int) -> RoomState:
+        """What room ``room``'s link shows now."""
+        notes = self.notes(self.open.id, room) if self.open else ()
+        return RoomState(room, self.open, notes, self.timer if self.open else None)
+
+    def check(self, room: int, message: NoteMessage) -> Note | None:
+        """The note to store for ``message`` from room ``room``, or None if it is already stored.
+
+        Raises :class:`ProtocolError` when no breakout is open, the room is not in it, or the note
+        changed on another device since this one saw it.
+        """
+        if self.open is None:
+            raise ProtocolError(ErrorCode.NOT_OPEN, _NO_BREAKOUT, message.id)
+        if not 1 <= room <= self.open.rooms:
+            raise ProtocolError(
+                ErrorCode.NOT_OPEN,
+                f"This breakout has {self.open.rooms} rooms: room {room} is not in it",
+                message.id,
+            )
+        current = self._notes.get((self.open.id, room, message.id))
+        if isinstance(message, NoteAdd):
+            if current is not None:
+                return None  # a resend: the note is stored (even if edited or deleted since)
+            if len(self.notes(self.open.id, room)) >= MAX_NOTES_PER_ROOM:
+                raise ProtocolError(
+                    ErrorCode.TOO_MANY,
+                    f"This room has {MAX_NOTES_PER_ROOM} notes: that is the most",
+                    message.id,
+                )
+            return Note(self.open.id, room, message.id, message.text)
+        if current is not None and current.rev == message.rev + 1 and self._same_change(current, message):
+            return None  # a resend of the change that made the current version
+        if current is None or current.deleted:
+            raise ProtocolError(ErrorCode.CONFLICT, "This note was deleted on another device", message.id)
+        if current.rev != message.rev:
+            raise ProtocolError(ErrorCode.CONFLICT, _CHANGED_ELSEWHERE, message.id)
+        if isinstance(message, NoteEdit):
+            return replace(current, text=message.text, rev=current.rev + 1)
+        return replace(current, text="", rev=current.rev + 1, deleted=True)
+
+    @staticmethod
+    def _same_change(current: Note, message: NoteMessage) -> bool:
+        if isinstance(message, NoteDelete):
+            return current.deleted
+        return isinstance(message, NoteEdit) and not current.deleted and current.text == message.text
+
+    def apply(self, note: Note) -> None:
+        """Keep a committed note version (a later revision replaces an earlier one)."""
+        key = (note.breakout, note.room, note.id)
+        current = self._notes.get(key)
+        if current is None or note.rev > current.rev:
+            self._notes[key] = note
+
+    @classmethod
+    def restore(cls, notes: Iterable[Note]) -> Board:
+        """A board folded back from the store's note versions."""
+        board = cls()
+        for note in notes:
+            board.apply(note)
+        return board

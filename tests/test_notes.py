@@ -1,0 +1,142 @@
+"""The notes board: pure, no event loop. Exactly-once adds, edits and deletes by revision."""
+
+import pytest
+
+from participant.notes import (
+    MAX_NOTE_LENGTH,
+    Board,
+    Breakout,
+    NoteAdd,
+    NoteDelete,
+    NoteEdit,
+    parse_room_message,
+    room_of_token,
+    room_token,
+)
+from participant.protocol import ErrorCode, Hello, ProtocolError, parse_client_message
+
+SECRET = b"s" * 32
+BREAKOUT = Breakout("step-2", "Why we work well together", ("Why?",), 4)
+
+
+def board() -> Board:
+    board = Board()
+    board.open_breakout(BREAKOUT)
+    return board
+
+
+def commit(board: Board, room: int, message) -> None:
+    note = board.check(room, message)
+    if note is not None:
+        board.apply(note)
+
+
+def refusal(call) -> ProtocolError:
+    with pytest.raises(ProtocolError) as caught:
+        call()
+    return caught.value
+
+
+def test_room_tokens_are_per_room_unguessable_and_checked():
+    """Each room's token differs, maps back to its room, and a forged one maps to nothing."""
+    tokens = {room_token(SECRET, room) for room in range(1, 51)}
+    assert len(tokens) == 50
+    assert room_of_token(SECRET, room_token(SECRET, 3)) == 3
+    assert room_of_token(SECRET, "0" * 24) is None
+    assert room_of_token(b"t" * 32, room_token(SECRET, 3)) is None
+    assert len(room_token(SECRET, 1)) == 24
+
+
+def test_add_edit_delete_and_state():
+    """Notes appear in the room's state in the order added; edits and deletes take effect."""
+    b = board()
+    commit(b, 1, NoteAdd("note-0001", "Trust"))
+    commit(b, 1, NoteAdd("note-0002", "Humour"))
+    commit(b, 2, NoteAdd("note-0003", "Other room"))
+    commit(b, 1, NoteEdit("note-0001", 1, "Trust, built over time"))
+    commit(b, 1, NoteDelete("note-0002", 1))
+    state = b.state(1)
+    assert [(n.id, n.text, n.rev) for n in state.notes] == [("note-0001", "Trust, built over time", 2)]
+    assert [n.text for n in b.notes("step-2")] == ["Trust, built over time", "Other room"]
+
+
+def test_resends_are_stored_once():
+    """A resent add, edit or delete (after a lost ack) needs no new write."""
+    b = board()
+    commit(b, 1, NoteAdd("note-0001", "Trust"))
+    assert b.check(1, NoteAdd("note-0001", "Trust")) is None
+    commit(b, 1, NoteEdit("note-0001", 1, "Trust!"))
+    assert b.check(1, NoteEdit("note-0001", 1, "Trust!")) is None
+    commit(b, 1, NoteDelete("note-0001", 2))
+    assert b.check(1, NoteDelete("note-0001", 2)) is None
+    assert b.check(1, NoteAdd("note-0001", "Trust")) is None  # no resurrection
+
+
+def test_stale_edit_from_another_device_is_a_conflict():
+    """Two devices edit the same version: the second is refused, with a plain reason."""
+    b = board()
+    commit(b, 1, NoteAdd("note-0001", "Trust"))
+    commit(b, 1, NoteEdit("note-0001", 1, "Trust (device A)"))
+    error = refusal(lambda: b.check(1, NoteEdit("note-0001", 1, "Trust (device B)")))
+    assert error.code is ErrorCode.CONFLICT
+    assert "changed on another device" in error.message
+    commit(b, 1, NoteDelete("note-0001", 2))
+    assert refusal(lambda: b.check(1, NoteEdit("note-0001", 2, "x"))).code is ErrorCode.CONFLICT
+
+
+def test_no_writing_without_a_breakout_or_outside_its_rooms():
+    """Notes open with a breakout, only for its rooms."""
+    b = Board()
+    assert "No breakout is running" in refusal(lambda: b.check(1, NoteAdd("note-0001", "x"))).message
+    b.open_breakout(BREAKOUT)
+    assert "room 5 is not in it" in refusal(lambda: b.check(5, NoteAdd("note-0001", "x"))).message
+    b.close_breakout()
+    assert b.state(1).breakout is None
+    assert b.state(1).notes == ()
+
+
+def test_restore_keeps_the_newest_version_of_each_note():
+    """Folded back from stored versions in any order, the board holds each note's latest."""
+    b = board()
+    commit(b, 1, NoteAdd("note-0001", "Trust"))
+    first = b.notes("step-2")[0]
+    commit(b, 1, NoteEdit("note-0001", 1, "Trust, later"))
+    latest = b.notes("step-2")[0]
+    restored = Board.restore([latest, first])
+    assert restored.notes("step-2") == (latest,)
+
+
+@pytest.mark.parametrize(
+    ("frame", "code", "words"),
+    [
+        (
+            '{"type":"note_add","id":"note-0001","text":"' + "x" * (MAX_NOTE_LENGTH + 1) + '"}',
+            "too_long",
+            "300",
+        ),
+        ('{"type":"note_add","id":"note-0001","text":"  "}', "empty", "Write the note"),
+        ('{"type":"note_add","id":"x","text":"a"}', "bad_message", "valid id"),
+        ('{"type":"note_edit","id":"note-0001","rev":0,"text":"a"}', "bad_message", "version"),
+        ('{"type":"note_delete","id":"note-0001","rev":"2"}', "bad_message", "version"),
+        ('{"type":"answer","id":"answer-01","prompt":"p","value":{}}', "forbidden", "join link"),
+        ('{"type":"nonsense"}', "bad_message", "reload"),
+    ],
+)
+def test_room_messages_are_checked(frame, code, words):
+    """Malformed note messages, and answers sent by a room link, are refused in plain words."""
+    error = refusal(lambda: parse_room_message(frame))
+    assert error.code.value == code
+    assert words in error.message
+
+
+def test_room_message_text_is_cleaned_and_markup_kept():
+    """A note's text loses control characters and keeps markup as literal text."""
+    message = parse_room_message('{"type":"note_add","id":"note-0001","text":"[b]x[/b] \\u001b[2J"}')
+    assert message == NoteAdd("note-0001", "[b]x[/b] [2J")
+    assert parse_room_message('{"type":"hello","device":"dddddddddddddddd"}') == Hello("dddddddddddddddd")
+
+
+def test_phones_cannot_send_note_messages():
+    """The join link's protocol refuses note messages: only a room's link writes notes."""
+    error = refusal(lambda: parse_client_message('{"type":"note_add","id":"note-0001","text":"x"}'))
+    assert error.code is ErrorCode.FORBIDDEN
