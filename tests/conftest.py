@@ -1,0 +1,42 @@
+"""Fixtures shared by test modules: where Debian's Chromium is, for the tests that drive the real page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+"""Launch flags for headless Chromium as root in a container, without background traffic."""
+
+
+def in_ci() -> bool:
+    """Whether we run in CI, where browser tests must run: a missing browser fails them."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def find_chromium() -> str | None:
+    """Debian's ``chromium`` on PATH, else at /usr/bin/chromium; ``None`` when not installed."""
+    found = shutil.which("chromium")
+    if found is not None:
+        return found
+    return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The Chromium binary for Playwright; skips without one, except in CI (CI=true), where it fails."""
+    path = find_chromium()
+    if path is None:
+        message = "Debian's chromium is not installed (apt-get install chromium)"
+        if in_ci():
+            pytest.fail(f"{message}: browser tests must run in CI")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium_launch_options(chromium_path: str) -> dict[str, object]:
+    """Keyword arguments for Playwright's ``chromium.launch`` (sync or async API)."""
+    return {"executable_path": chromium_path, "args": list(CHROMIUM_ARGS)}
