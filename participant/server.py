@@ -31,6 +31,7 @@ import hmac
 import logging
 import mimetypes
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ WS_PATH = "/ws"
 JOIN_PREFIX = "/j/"
 ROOM_PREFIX = "/r/"
 HEALTH_PATH = "/healthz"
+REMEMBERED_DEVICES = 10_000
 DEFAULT_HOST = "0.0.0.0"
 DEFAULT_PORT = 8765
 
@@ -155,7 +157,9 @@ class ParticipantServer:
         self._page_path = page
         self._clock = clock
         self._links: dict[ServerConnection, _Link] = {}
-        self._buckets: dict[str, TokenBucket] = {}
+        # Rate limits by device, kept after it disconnects (a reconnect must not refill the burst);
+        # the oldest are forgotten past REMEMBERED_DEVICES.
+        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
         self._room_locks: dict[int, asyncio.Lock] = {}
         self._server: Server | None = None
         self._page: tuple[bytes, str] | None = None
@@ -359,7 +363,6 @@ class ParticipantServer:
         finally:
             del self._links[connection]
             if link.device is not None and self.hub.disconnect(link.device):
-                self._buckets.pop(link.device, None)
                 self._changed()
 
     async def _reply(self, link: _Link, frame: str | bytes) -> ServerMessage | RoomState:
@@ -394,7 +397,7 @@ class ParticipantServer:
             if isinstance(message, Hello):
                 if link.device is None:
                     link.device = message.device
-                    link.bucket = self._buckets.setdefault(message.device, link.bucket)
+                    link.bucket = self._device_bucket(message.device, link.bucket)
                 return self.board.state(room)
             if link.device is None:
                 raise ProtocolError(ErrorCode.NOT_JOINED, "Not connected yet: reload the page", message.id)
@@ -423,10 +426,18 @@ class ParticipantServer:
                 self._changed()
         return Ack(message.id)
 
+    def _device_bucket(self, device: str, fresh: TokenBucket) -> TokenBucket:
+        """The device's rate limit, shared by its connections and remembered across reconnects."""
+        bucket = self._buckets.setdefault(device, fresh)
+        self._buckets.move_to_end(device)
+        if len(self._buckets) > REMEMBERED_DEVICES:
+            self._buckets.popitem(last=False)
+        return bucket
+
     def _hello(self, link: _Link, hello: Hello) -> ServerMessage:
         if link.device is None:
             link.device = hello.device
-            link.bucket = self._buckets.setdefault(hello.device, link.bucket)
+            link.bucket = self._device_bucket(hello.device, link.bucket)
             if self.hub.connect(hello.device):
                 self._changed()
         elif link.device != hello.device:

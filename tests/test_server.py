@@ -534,3 +534,14 @@ async def test_kill_9_after_the_ack_loses_nothing_and_the_session_resumes(tmp_pa
         assert connection.execute("SELECT COUNT(*) FROM responses").fetchone() == (1,)
     finally:
         connection.close()
+
+
+async def test_reconnecting_does_not_refill_the_rate_limit(room):
+    """A device that leaves and comes back keeps its spent burst: reconnecting is no way round it."""
+    phone, _ = await room.join()
+    for _ in range(int(RATE_BURST) - 1):
+        await send(phone, type="hello", device=DEVICE)
+    await phone.close()
+    again, _ = await room.join()  # this hello is charged to the new connection's own bucket
+    reply = await send(again, type="hello", device=DEVICE)
+    assert reply["code"] == "too_fast"
