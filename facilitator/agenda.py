@@ -125,3 +125,24 @@ class Agenda:
     def total_duration(self) -> int:
         """Planned length of the whole workshop, in seconds."""
         return sum(step.duration for step in self.steps)
+
+    def breakout_for(self, index: int) -> int | None:
+        """The breakout step that step ``index`` belongs to: itself if it is a breakout; for a
+        report-back, the nearest breakout before it (its rooms still write notes); else None."""
+        kind = self.steps[index].kind
+        if kind is StepKind.BREAKOUT:
+            return index
+        if kind is StepKind.REPORTBACK:
+            return next(
+                (i for i in range(index - 1, -1, -1) if self.steps[i].kind is StepKind.BREAKOUT), None
+            )
+        return None
+
+    def next_breakout(self, index: int) -> int | None:
+        """The breakout step ``index`` belongs to, or else the next breakout after it."""
+        current = self.breakout_for(index)
+        if current is not None:
+            return current
+        return next(
+            (i for i in range(index + 1, len(self.steps)) if self.steps[i].kind is StepKind.BREAKOUT), None
+        )

@@ -71,6 +71,21 @@ def _parser() -> argparse.ArgumentParser:
 
     sessions = commands.add_parser("sessions", parents=[data], help="list stored sessions")
     sessions.set_defaults(command=_sessions)
+
+    links = commands.add_parser(
+        "links", parents=[data], help="print the breakout rooms' private links, one line per room"
+    )
+    links.add_argument("session", nargs="?", default="latest", metavar="SESSION", help="id, path or latest")
+    links.set_defaults(command=_links)
+
+    report = commands.add_parser("report", parents=[data], help="export a session's results and notes")
+    report.add_argument("session", metavar="SESSION", help="id, path or latest")
+    report.add_argument("--format", choices=["json"], default="json", help="the report's format (json)")
+    report.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of the screen")
+    report.add_argument(
+        "--min-responses", type=_at_least_one, default=3, metavar="N", help="hide results with fewer answers"
+    )
+    report.set_defaults(command=_report)
     return parser
 
 
@@ -104,6 +119,69 @@ def _sessions(args: argparse.Namespace) -> int:
     for session in sessions:
         when = f"{session.created:%Y-%m-%d %H:%M}"
         print(f"{session.id}  {when}  {session.responses:>4} answers  {session.title}")
+    return 0
+
+
+def _links(args: argparse.Namespace) -> int:
+    from facilitator.live_session import SavedState, rooms_of
+    from participant.server import room_path
+
+    try:
+        store = open_session(args.session, data_dir=args.data)
+    except SessionNotFound as error:
+        print(error, file=sys.stderr)
+        return 1
+    with store:
+        agenda = parse_agenda(store.session.agenda_source)
+        saved = SavedState.from_store(store.load_state())
+        secret = store.session.secret
+    if saved is None or not saved.base_url:
+        print(
+            "This session has not run yet, so its address is unknown: start it with facilitate run",
+            file=sys.stderr,
+        )
+        return 1
+    breakout = agenda.next_breakout(saved.runner.index)
+    if breakout is None:
+        print("No breakout ahead in this session's agenda", file=sys.stderr)
+        return 1
+    for room in range(1, rooms_of(agenda, breakout, saved.rooms) + 1):
+        print(f"room {room} {saved.base_url}{room_path(secret, room)}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from facilitator.live_session import SavedState
+    from facilitator.report import StoredNote, build_report, to_json
+
+    try:
+        store = open_session(args.session, data_dir=args.data)
+    except SessionNotFound as error:
+        print(error, file=sys.stderr)
+        return 1
+    with store:
+        agenda = parse_agenda(store.session.agenda_source)
+        hub = store.load_hub(min_responses=args.min_responses)
+        results = {record.prompt.id: hub.results(record.prompt.id).to_wire() for record in store.prompts()}
+        notes = [StoredNote(n.breakout, n.room, n.id, n.text) for n in store.notes() if not n.deleted]
+        saved = SavedState.from_store(store.load_state())
+        session = store.session
+    report = build_report(
+        agenda,
+        session=session.id,
+        created=session.created,
+        results=results,
+        notes=notes,
+        groupings=saved.groupings if saved else {},
+        rooms=saved.rooms if saved else {},
+        min_responses=args.min_responses,
+    )
+    text = to_json(report)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"Wrote {args.output}", file=sys.stderr)
     return 0
 
 

@@ -193,8 +193,9 @@ class Board:
     timer: Timer | None = None
     _notes: dict[tuple[str, int, str], Note] = field(default_factory=dict)
 
-    def open_breakout(self, breakout: Breakout) -> None:
+    def open_breakout(self, breakout: Breakout, timer: Timer | None = None) -> None:
         self.open = breakout
+        self.timer = timer
 
     def close_breakout(self) -> None:
         self.open = None

@@ -32,7 +32,7 @@ import logging
 import mimetypes
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -123,6 +123,13 @@ def _response(status: HTTPStatus, body: bytes, content_type: str, **headers: str
     for name, value in headers.items():
         fields[name.replace("_", "-")] = value
     return Response(status.value, status.phrase, fields, body)
+
+
+def room_path(secret: bytes, room: int) -> str:
+    """The path of a session's room link, from the session's secret."""
+    if not 1 <= room <= MAX_ROOMS:
+        raise ValueError(f"rooms go from 1 to {MAX_ROOMS}")
+    return f"{ROOM_PREFIX}{room_token(secret, room)}"
 
 
 def _text(status: HTTPStatus, text: str) -> Response:
@@ -238,18 +245,19 @@ class ParticipantServer:
 
     def room_path(self, room: int) -> str:
         """The path of room ``room``'s private notes link (only its holder may write its notes)."""
-        if not 1 <= room <= MAX_ROOMS:
-            raise ValueError(f"rooms go from 1 to {MAX_ROOMS}")
-        return f"{ROOM_PREFIX}{room_token(self.store.session.secret, room)}"
+        return room_path(self.store.session.secret, room)
 
     def open_breakout(
-        self, breakout_id: str, title: str, prompts: list[str], rooms: int, timer: Timer
+        self, breakout_id: str, title: str, prompts: Sequence[str], rooms: int, timer: Timer | None
     ) -> None:
-        """Open (or update) the breakout rooms write notes for; every room link is told at once."""
+        """Open (or update) the breakout rooms write notes for; every room link is told at once.
+
+        ``timer`` is the breakout's time left as the trainer's runner has it (None: not timed now,
+        as during its report-back).
+        """
         breakout = Breakout(breakout_id, title, tuple(prompts), rooms)
         if breakout != self.board.open or timer != self.board.timer:
-            self.board.open_breakout(breakout)
-            self.board.timer = timer
+            self.board.open_breakout(breakout, timer)
             self._send_rooms()
 
     def close_breakout(self) -> None:
@@ -275,7 +283,7 @@ class ParticipantServer:
         """Tell every joined phone the open prompt; a phone that answered it before also gets its answer."""
         plain: list[ServerConnection] = []
         for connection, link in self._links.items():
-            if link.device is None:
+            if link.device is None or link.room is not None:  # room links get no prompts
                 continue
             message = self.hub.current_prompt(link.device)
             if message.answer is None:

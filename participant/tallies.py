@@ -85,6 +85,28 @@ class Results:
         """Whether enough respondents answered for the results to be shown without exposing anyone."""
         return self.answered >= self.min_responses
 
+    def to_wire(self) -> dict[str, Any]:
+        """The results as JSON-ready data (for reports)."""
+        data: dict[str, Any] = {"count": self.count, "passes": self.passes}
+        if self.ratings:
+            data["ratings"] = [
+                {
+                    "question": rating.question,
+                    "low": rating.low,
+                    "high": rating.high,
+                    "counts": dict(zip(map(str, RATING_SCALE), rating.counts, strict=True)),
+                    "average": None if rating.average is None else round(rating.average, 2),
+                }
+                for rating in self.ratings
+            ]
+        if self.choices:
+            data["choices"] = [{"option": option, "count": count} for option, count in self.choices]
+        if self.words:
+            data["words"] = [{"word": word, "count": count} for word, count in self.words]
+        if self.texts:
+            data["texts"] = list(self.texts)
+        return data
+
 
 def tally(
     prompt: OpenPrompt, answers: Iterable[AnswerValue], min_responses: int = DEFAULT_MIN_RESPONSES

@@ -157,3 +157,12 @@ async def test_closing_the_breakout_stops_writing(server, stack):
     assert (await device.receive())["breakout"] is None
     reply = await device.call(note("note-0001", "late"))
     assert "No breakout is running" in reply["message"]
+
+
+async def test_room_links_get_no_prompts(server, stack):
+    """Opening a prompt for phones sends nothing to room links."""
+    device = await room_device(server, stack, 1)
+    server.open_prompt("step-3", {"kind": "text", "question": "What went well?"})
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.2):
+            await device.receive()

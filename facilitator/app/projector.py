@@ -11,20 +11,26 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
-from facilitator.agenda import Agenda
+from facilitator.agenda import Agenda, StepKind
 from facilitator.app.screens.help_screen import HelpScreen
+from facilitator.app.screens.links_screen import LinksScreen
 from facilitator.app.screens.quit_screen import QuitScreen
+from facilitator.app.screens.rename_screen import RenameScreen
 from facilitator.app.widgets.agenda_list import AgendaList, AgendaRow
 from facilitator.app.widgets.big_clock import BigClock
 from facilitator.app.widgets.join_panel import JoinPanel
+from facilitator.app.widgets.report_back import ReportBack, ShownNote
 from facilitator.app.widgets.results_panel import ResultsPanel
 from facilitator.app.widgets.status_bar import StatusBar
 from facilitator.app.widgets.step_panel import StepPanel, step_body
 from facilitator.app.widgets.timer_hint import TimerHint
 from facilitator.clock import Clock, SystemClock
 from facilitator.durations import format_countdown, format_offset
-from facilitator.live_session import LiveSession, SavedState
+from facilitator.grouping import Edits, reconcile
+from facilitator.live_session import LiveSession, SavedState, prompt_id, rooms_of
 from facilitator.runner import Phase, Runner, RunnerError, Stage, Status, time_ran_out
+from facilitator.themes import Note, group_notes
+from participant.notes import MAX_ROOMS
 
 TICK_SECONDS = 0.2
 RESULTS_SECONDS = 0.1  # live results redraw at most ten times a second, however fast answers come
@@ -67,6 +73,7 @@ class ProjectorApp(App[None]):
         Binding("plus,equals_sign", "add_minute", "+1 min", key_display="+"),
         Binding("minus,underscore", "remove_minute", "-1 min", key_display="-"),
         Binding("r", "reveal", "Reveal", key_display="r"),
+        Binding("l", "links", "Links", key_display="l"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "request_quit", "Quit", key_display="q"),
     ]
@@ -78,14 +85,18 @@ class ProjectorApp(App[None]):
         options: ProjectorOptions,
         *,
         live: LiveSession | None = None,
-        revealed: frozenset[int] = frozenset(),
+        saved: SavedState | None = None,
     ) -> None:
         super().__init__()
         self.runner = runner
         self.join_url = join_url
+        self.base_url = join_url.rsplit("/j/", 1)[0]
         self.options = options
         self.live = live
-        self.revealed = revealed
+        self.revealed = saved.revealed if saved else frozenset()
+        self.rooms = dict(saved.rooms) if saved else {}
+        self.edits = {key: Edits(grouping) for key, grouping in (saved.groupings if saved else {}).items()}
+        self._notes_seen: tuple[tuple[str, int, str], ...] | None = None
         self._last: Status | None = None
         self._shown_step: int | None = None
         self._results_stale = True
@@ -107,6 +118,7 @@ class ProjectorApp(App[None]):
                 yield TimerHint(id="timer-hint")
                 with VerticalScroll(id="details"):
                     yield Static(id="details-text", markup=False)
+                yield ReportBack(id="report-back")
                 yield ResultsPanel(id="results")
             yield JoinPanel(self.join_url, id="join")
         yield Footer(compact=True, show_command_palette=False)
@@ -136,6 +148,57 @@ class ProjectorApp(App[None]):
         panel.connected = self.live.connected
         panel.min_responses = self.live.min_responses
         self.query_one(JoinPanel).joined = self.live.connected
+        if self.runner.step.kind is StepKind.REPORTBACK:
+            self._show_report_back()
+
+    def _show_report_back(self) -> None:
+        """The report-back's notes and themes; regrouped only when the notes changed."""
+        assert self.live is not None
+        breakout = self.agenda.breakout_for(self.runner.index)
+        view = self.query_one(ReportBack)
+        if breakout is None:
+            view.notes, view.grouping = {}, None
+            return
+        key = prompt_id(breakout)
+        notes = self.live.server.notes(key)
+        seen = tuple((note.id, note.room, note.text) for note in notes)
+        if seen == self._notes_seen:
+            return
+        self._notes_seen = seen
+        plan = self.agenda.steps[breakout]
+        prompts = plan.breakout.prompts if plan.breakout else ()
+        themes = group_notes([Note(note.room, note.text, note.id) for note in notes], prompts=prompts)
+        edits = self.edits.setdefault(key, Edits(reconcile(None, themes)))
+        edits.grouping = reconcile(edits.grouping, themes)
+        view.rooms = rooms_of(self.agenda, breakout, self.rooms)
+        view.notes = {note.id: ShownNote(note.room, note.text) for note in notes}
+        view.grouping = edits.grouping
+
+    def _report_back_edits(self) -> Edits | None:
+        breakout = self.agenda.breakout_for(self.runner.index)
+        return None if breakout is None else self.edits.get(prompt_id(breakout))
+
+    def on_report_back_edited(self, message: ReportBack.Edited) -> None:
+        edits = self._report_back_edits()
+        if edits is not None and edits.apply(message.grouping):
+            self.query_one(ReportBack).grouping = edits.grouping
+            self._save()
+
+    def on_report_back_undo_requested(self, _: ReportBack.UndoRequested) -> None:
+        edits = self._report_back_edits()
+        if edits is None or not edits.undo():
+            self.notify("Nothing to undo", timeout=2)
+            return
+        self.query_one(ReportBack).grouping = edits.grouping
+        self._save()
+
+    def on_report_back_rename_requested(self, message: ReportBack.RenameRequested) -> None:
+        def rename(label: str | None) -> None:
+            edits = self._report_back_edits()
+            if label is not None and edits is not None:
+                self.post_message(ReportBack.Edited(edits.grouping.rename(message.index, label)))
+
+        self.push_screen(RenameScreen(message.label), rename)
 
     def refresh_status(self) -> None:
         """Read the runner once and hand each widget what it shows (attributes down)."""
@@ -180,6 +243,26 @@ class ProjectorApp(App[None]):
         self._results_stale = True
         self.refresh_results()
 
+    def action_links(self) -> None:
+        """The rooms' private links for the current or next breakout (a screen for the trainer)."""
+        breakout = self.agenda.next_breakout(self.runner.index)
+        if breakout is None or self.live is None:
+            self.notify("No breakout ahead in this agenda", severity="warning", timeout=3)
+            return
+        live = self.live
+
+        def change(step: int) -> int:
+            rooms = min(max(rooms_of(self.agenda, breakout, self.rooms) + step, 1), MAX_ROOMS)
+            self.rooms[breakout] = rooms
+            self._follow()
+            return rooms
+
+        def link(room: int) -> str:
+            return live.room_url(self.base_url, room)
+
+        rooms = rooms_of(self.agenda, breakout, self.rooms)
+        self.push_screen(LinksScreen(self.agenda.steps[breakout].title, rooms, link, change))
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -202,17 +285,22 @@ class ProjectorApp(App[None]):
         self.refresh_status()
 
     def _follow(self) -> None:
-        """Open the current step's prompt for the phones and save the state (with a live session)."""
+        """Open the current step's prompt and breakout, and save the state (with a live session)."""
         if self.live is not None:
-            self.live.follow(self.runner, self.revealed)
+            self.live.follow(self.runner, self.saved_state())
             self._saved_at = self._clock_seconds()
         self._results_stale = True
         self.refresh_results()
 
     def _save(self) -> None:
         if self.live is not None:
-            self.live.save(self.runner, self.revealed)
+            self.live.save(self.saved_state())
             self._saved_at = self._clock_seconds()
+
+    def saved_state(self) -> SavedState:
+        """Everything --resume needs besides answers and notes."""
+        groupings = {key: edits.grouping for key, edits in self.edits.items()}
+        return SavedState(self.runner.state(), self.revealed, self.rooms, groupings, self.base_url)
 
     def _clock_seconds(self) -> float:
         return self.runner.clock.monotonic()
@@ -261,6 +349,13 @@ class ProjectorApp(App[None]):
         self.query_one("#upcoming", Static).update(f"Next: {following[0].title}" if following else "")
         self.query_one("#details-text", Static).update(step_body(status.step))
         self.query_one("#details", VerticalScroll).scroll_home(animate=False)
+        report_back = status.step.kind is StepKind.REPORTBACK
+        self.query_one("#details").display = not report_back
+        view = self.query_one(ReportBack)
+        view.display = report_back
+        if report_back:
+            self._notes_seen = None
+            view.focus()
 
 
 def make_app(
@@ -277,8 +372,7 @@ def make_app(
     With ``live``, the participant server's changes reach the app through ``answers_changed``.
     """
     runner = Runner(agenda, clock or SystemClock(), saved.runner if saved else None)
-    revealed = saved.revealed if saved else frozenset()
-    app = ProjectorApp(runner, join_url, options or ProjectorOptions(), live=live, revealed=revealed)
+    app = ProjectorApp(runner, join_url, options or ProjectorOptions(), live=live, saved=saved)
     if live is not None:
         live.server.on_change = app.answers_changed
     return app

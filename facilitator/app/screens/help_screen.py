@@ -15,6 +15,13 @@ KEYS = (
     ("p  ←", "previous step (it keeps the time it had left)"),
     ("+  -", "add or remove a minute on this step"),
     ("r", "reveal or hide the results of this step"),
+    ("l", "the breakout rooms' private links; + and - change the number of rooms"),
+    ("t", "report-back: notes by room, or themes across rooms"),
+    ("↑  ↓", "report-back: highlight a theme or a note"),
+    ("m", "report-back: merge the theme with the one below"),
+    ("⇧↑  ⇧↓", "report-back: move the note to the theme above or below"),
+    ("s  e", "report-back: split the note into its own theme; rename the theme"),
+    ("u", "report-back: undo the last change to the themes"),
     ("?", "this help"),
     ("q", "quit (asks first)"),
 )

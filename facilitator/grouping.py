@@ -1,0 +1,167 @@
+"""The themes of a report-back as the trainer shapes them: merge, move, split, rename, undo.
+
+A :class:`Grouping` is an immutable value: each edit returns a new one, so undo is a stack of
+earlier values (:class:`Edits`). Groups keep their places as the trainer edits, so the cursor on
+the projector does not jump. Every note is in exactly one group, always.
+
+Notes added after the trainer started editing are placed by :func:`reconcile`: where the automatic
+grouping puts a new note with notes the trainer already grouped, it joins the trainer's group that
+holds most of them; otherwise it starts a group of its own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from facilitator.themes import Theme
+
+LABEL_WORDS = 5
+MAX_LABEL = 60
+
+
+def short_label(text: str) -> str:
+    """A group label from a note: its first few words."""
+    words = text.split()
+    label = " ".join(words[:LABEL_WORDS])
+    return (label + "…" if len(words) > LABEL_WORDS else label)[:MAX_LABEL] or "Note"
+
+
+@dataclass(frozen=True)
+class Group:
+    """One theme: a short label and its notes, by id, in the order shown."""
+
+    label: str
+    note_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Every note of one breakout in exactly one group. ``edited``: the trainer changed it by hand."""
+
+    groups: tuple[Group, ...]
+    edited: bool = False
+
+    @classmethod
+    def from_themes(cls, themes: Sequence[Theme]) -> Grouping:
+        """The automatic grouping, as :func:`facilitator.themes.group_notes` made it."""
+        return cls(tuple(Group(theme.label, tuple(theme.note_ids)) for theme in themes))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "edited": self.edited,
+            "groups": [{"label": group.label, "notes": list(group.note_ids)} for group in self.groups],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Grouping:
+        groups = tuple(Group(item["label"], tuple(item["notes"])) for item in data["groups"])
+        return cls(groups, bool(data.get("edited", False)))
+
+    def group_of(self, note_id: str) -> int:
+        """The index of the group holding ``note_id``."""
+        return next(index for index, group in enumerate(self.groups) if note_id in group.note_ids)
+
+    def _edited(self, groups: list[Group]) -> Grouping:
+        return Grouping(tuple(group for group in groups if group.note_ids), edited=True)
+
+    def merge(self, into: int, other: int) -> Grouping:
+        """Group ``other``'s notes with ``into``'s, under ``into``'s label, at ``into``'s place."""
+        if into == other:
+            return self
+        groups = list(self.groups)
+        groups[into] = replace(groups[into], note_ids=groups[into].note_ids + groups[other].note_ids)
+        groups[other] = replace(groups[other], note_ids=())
+        return self._edited(groups)
+
+    def move(self, note_id: str, to: int) -> Grouping:
+        """Move a note to the end of group ``to`` (a group left empty disappears)."""
+        source = self.group_of(note_id)
+        if source == to:
+            return self
+        groups = list(self.groups)
+        groups[source] = replace(
+            groups[source], note_ids=tuple(n for n in groups[source].note_ids if n != note_id)
+        )
+        groups[to] = replace(groups[to], note_ids=(*groups[to].note_ids, note_id))
+        return self._edited(groups)
+
+    def split(self, note_id: str, label: str) -> Grouping:
+        """Take a note out of its group into a new group of its own, right after it."""
+        source = self.group_of(note_id)
+        if len(self.groups[source].note_ids) == 1:
+            return self
+        groups = list(self.groups)
+        groups[source] = replace(
+            groups[source], note_ids=tuple(n for n in groups[source].note_ids if n != note_id)
+        )
+        groups.insert(source + 1, Group(label, (note_id,)))
+        return self._edited(groups)
+
+    def rename(self, index: int, label: str) -> Grouping:
+        """Give group ``index`` a new label (blank keeps the old one)."""
+        label = " ".join(label.split())[:MAX_LABEL]
+        if not label or label == self.groups[index].label:
+            return self
+        groups = list(self.groups)
+        groups[index] = replace(groups[index], label=label)
+        return self._edited(groups)
+
+
+def reconcile(current: Grouping | None, automatic: Sequence[Theme]) -> Grouping:
+    """The grouping to show for the notes the automatic grouping covers now.
+
+    Untouched by the trainer (or new), it is simply the automatic one. Once edited, the trainer's
+    groups stay; deleted notes leave them; each new note joins the trainer's group holding most of
+    the notes it was automatically grouped with, or else a group of its own at the end.
+    """
+    auto = Grouping.from_themes(automatic)
+    if current is None or not current.edited:
+        return auto
+    present = {note_id for theme in automatic for note_id in theme.note_ids}
+    kept = [
+        replace(group, note_ids=tuple(n for n in group.note_ids if n in present)) for group in current.groups
+    ]
+    placed = {note_id for group in kept for note_id in group.note_ids}
+    extra: list[Group] = []
+    for theme in auto.groups:
+        new = [note_id for note_id in theme.note_ids if note_id not in placed]
+        if not new:
+            continue
+        homes = Counter(
+            index
+            for index, group in enumerate(kept)
+            for note_id in theme.note_ids
+            if note_id in group.note_ids
+        )
+        if homes:
+            home = min(homes, key=lambda index: (-homes[index], index))
+            kept[home] = replace(kept[home], note_ids=kept[home].note_ids + tuple(new))
+        else:
+            extra.append(Group(theme.label, tuple(new)))
+    return Grouping(tuple(group for group in [*kept, *extra] if group.note_ids), edited=True)
+
+
+@dataclass
+class Edits:
+    """A grouping with its undo history."""
+
+    grouping: Grouping
+    history: list[Grouping] = field(default_factory=list)
+
+    def apply(self, edited: Grouping) -> bool:
+        """Make ``edited`` current, remembering the one before; whether anything changed."""
+        if edited == self.grouping:
+            return False
+        self.history.append(self.grouping)
+        self.grouping = edited
+        return True
+
+    def undo(self) -> bool:
+        """Go back one edit; False when there is nothing to undo."""
+        if not self.history:
+            return False
+        self.grouping = self.history.pop()
+        return True

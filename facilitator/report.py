@@ -1,0 +1,147 @@
+"""The report a trainer shares after a workshop, built from a session's stored data. Pure.
+
+Results follow the projector's rule: a prompt answered by fewer than ``min_responses`` people
+shows only its count. Breakout notes come by room and as themes across rooms, every note in
+exactly one theme: the trainer's grouping from the report-back where there is one, else the
+automatic grouping.
+
+JSON shape (a contract other tools rely on)::
+
+    {"title", "session", "created",
+     "steps": [{"number", "title", "kind", "minutes"}],
+     "prompts": [{"step", "title", "kind", "question", "answers", "passes", "shown", "results"}],
+     "breakouts": [{"id", "step", "title", "prompts", "rooms"}],
+     "rooms": [{"breakout", "room", "notes": [{"text"}]}],
+     "themes": [{"breakout", "label", "rooms", "notes": [{"room", "text"}]}]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from facilitator.agenda import Agenda
+from facilitator.grouping import Grouping, reconcile
+from facilitator.themes import Note, group_notes
+
+
+@dataclass(frozen=True)
+class StoredNote:
+    """A breakout note as the report receives it."""
+
+    breakout: str
+    room: int
+    id: str
+    text: str
+
+
+def step_id(index: int) -> str:
+    """The id a step's prompt and breakout have in the session (see facilitator.live_session)."""
+    return f"step-{index + 1}"
+
+
+def build_report(
+    agenda: Agenda,
+    *,
+    session: str,
+    created: datetime,
+    results: Mapping[str, Mapping[str, Any]],
+    notes: Sequence[StoredNote],
+    groupings: Mapping[str, Grouping],
+    rooms: Mapping[int, int],
+    min_responses: int,
+) -> dict[str, Any]:
+    """The report as JSON-ready data. ``results`` maps prompt ids to tallies as plain data
+    (``count``, ``passes``, and per kind ``ratings``, ``choices``, ``words``, ``texts``)."""
+    report: dict[str, Any] = {
+        "title": agenda.title,
+        "session": session,
+        "created": created.isoformat(),
+        "steps": [
+            {"number": index + 1, "title": step.title, "kind": step.kind.value, "minutes": step.duration / 60}
+            for index, step in enumerate(agenda.steps)
+        ],
+        "prompts": [],
+        "breakouts": [],
+        "rooms": [],
+        "themes": [],
+    }
+    for index, step in enumerate(agenda.steps):
+        if step.prompt is not None:
+            report["prompts"].append(
+                _prompt(index, step.title, step.prompt.to_wire(), results, min_responses)
+            )
+        if step.breakout is not None:
+            breakout = step_id(index)
+            room_count = rooms.get(index, step.breakout.rooms)
+            report["breakouts"].append(
+                {
+                    "id": breakout,
+                    "step": index + 1,
+                    "title": step.title,
+                    "prompts": list(step.breakout.prompts),
+                    "rooms": room_count,
+                }
+            )
+            mine = [note for note in notes if note.breakout == breakout]
+            report["rooms"].extend(_rooms(breakout, mine, room_count))
+            report["themes"].extend(_themes(breakout, mine, step.breakout.prompts, groupings.get(breakout)))
+    return report
+
+
+def _prompt(
+    index: int,
+    title: str,
+    wire: Mapping[str, Any],
+    results: Mapping[str, Mapping[str, Any]],
+    min_responses: int,
+) -> dict[str, Any]:
+    tally = results.get(step_id(index), {})
+    count, passes = int(tally.get("count", 0)), int(tally.get("passes", 0))
+    shown = count - passes >= min_responses
+    detail = {key: tally[key] for key in ("ratings", "choices", "words", "texts") if tally.get(key)}
+    return {
+        "step": index + 1,
+        "title": title,
+        "kind": wire["kind"],
+        "question": wire.get("question", ""),
+        "answers": count,
+        "passes": passes,
+        "shown": shown,
+        "results": detail if shown else None,
+    }
+
+
+def _rooms(breakout: str, notes: Sequence[StoredNote], room_count: int) -> list[dict[str, Any]]:
+    numbers = sorted({*range(1, room_count + 1), *(note.room for note in notes)})
+    return [
+        {"breakout": breakout, "room": room, "notes": [{"text": n.text} for n in notes if n.room == room]}
+        for room in numbers
+    ]
+
+
+def _themes(
+    breakout: str, notes: Sequence[StoredNote], prompts: Sequence[str], grouping: Grouping | None
+) -> list[dict[str, Any]]:
+    by_id = {note.id: note for note in notes}
+    automatic = group_notes([Note(note.room, note.text, note.id) for note in notes], prompts=prompts)
+    themes = []
+    for group in reconcile(grouping, automatic).groups:
+        members = [by_id[note_id] for note_id in group.note_ids]
+        themes.append(
+            {
+                "breakout": breakout,
+                "label": group.label,
+                "rooms": sorted({note.room for note in members}),
+                "notes": [{"room": note.room, "text": note.text} for note in members],
+            }
+        )
+    return themes
+
+
+def to_json(report: Mapping[str, Any]) -> str:
+    """The report as indented UTF-8 JSON text."""
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"

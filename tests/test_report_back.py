@@ -1,0 +1,141 @@
+"""Breakouts on the projector: rooms follow the agenda, the links screen, and the report-back's
+themes reshaped with keys. The real app under Pilot, the real server, room links over websockets."""
+
+import pytest
+
+from facilitator.app.screens.links_screen import LinksScreen
+from facilitator.app.screens.rename_screen import RenameScreen
+from facilitator.app.widgets.report_back import ReportBack
+from facilitator.live_session import SavedState
+from participant.store import open_session
+from tests.phones import Phone, room_url
+from tests.test_live_session import Workshop, new_store
+
+BREAKOUT, REPORTBACK = 1, 7  # in GOOD: "Why we work well together" (4 rooms), "Report back"
+NOTES = {
+    1: ["Trust built over years", "We trust each other", "Shared goals for families"],
+    2: ["Humour keeps us going", "We laugh a lot", "Trust"],
+}
+
+
+@pytest.fixture
+async def workshop(tmp_path):
+    from contextlib import AsyncExitStack
+
+    async with AsyncExitStack() as stack:
+        yield Workshop(tmp_path, stack)
+
+
+async def room(workshop, number) -> Phone:
+    device = await Phone(room_url(workshop.server.port, workshop.server.room_path(number))).join()
+    workshop.stack.push_async_callback(device.close)
+    return device
+
+
+async def add_notes(workshop):
+    for number, texts in NOTES.items():
+        device = await room(workshop, number)
+        for n, text in enumerate(texts):
+            reply = await device.call({"type": "note_add", "id": f"room{number}-note{n}", "text": text})
+            assert reply["type"] == "ack"
+
+
+async def test_a_breakout_step_opens_the_rooms_with_their_prompts_and_timer(workshop, tmp_path):
+    """On the breakout step, room links show the breakout, its prompts and the running timer."""
+    app = await workshop.start(new_store(tmp_path))
+    async with app.run_test() as pilot:
+        device = await room(workshop, 3)
+        assert device.welcome["breakout"] is None
+        await pilot.press("space")
+        await workshop.goto(pilot, BREAKOUT)
+        state = await device.receive()
+        assert state["breakout"]["title"] == "Why we work well together"
+        assert state["breakout"]["prompts"][0] == "Why do you work well together?"
+        assert state["timer"] == {"remaining": 900, "running": True}
+        await pilot.press("space")
+        assert (await device.receive())["timer"]["running"] is False
+        await pilot.press("n")
+        assert (await device.receive())["breakout"] is None
+
+
+async def test_the_links_screen_lists_each_room_and_changes_their_number(workshop, tmp_path):
+    """l shows one private link per room; + adds a room, and the breakout has it at once."""
+    app = await workshop.start(new_store(tmp_path))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, LinksScreen)
+        assert app.screen.rooms == 4
+        await pilot.press("plus")
+        assert app.screen.rooms == 5
+        await pilot.press("escape")
+        await workshop.goto(pilot, BREAKOUT)
+        assert workshop.server.board.open.rooms == 5
+        assert app.saved_state().rooms == {BREAKOUT: 5}
+        fifth = await room(workshop, 5)
+        assert fifth.welcome["breakout"]["rooms"] == 5
+
+
+async def test_report_back_groups_notes_and_the_trainer_reshapes_them(workshop, tmp_path):
+    """Themes across rooms; t shows rooms; m merges, shift+down moves, u undoes, e renames; all saved."""
+    store = new_store(tmp_path)
+    app = await workshop.start(store)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await workshop.goto(pilot, BREAKOUT)
+        await add_notes(workshop)
+        await workshop.goto(pilot, REPORTBACK)
+        app.refresh_results()
+        view = app.query_one(ReportBack)
+        assert view.has_focus
+        grouping = view.grouping
+        every = sorted(n for g in grouping.groups for n in g.note_ids)
+        assert every == sorted(f"room{r}-note{n}" for r, texts in NOTES.items() for n in range(len(texts)))
+        trust = next(g for g in grouping.groups if "room1-note0" in g.note_ids)
+        assert "room2-note2" in trust.note_ids  # "Trust" from room 2 joins room 1's trust notes
+
+        await pilot.press("t")
+        assert view.by_room
+        await pilot.press("t")
+        before = view.grouping
+        await pilot.press("m")  # merge the first theme with the second
+        assert len(view.grouping.groups) == len(before.groups) - 1
+        assert view.grouping.groups[0].note_ids == before.groups[0].note_ids + before.groups[1].note_ids
+        await pilot.press("u")
+        assert view.grouping == before
+
+        await pilot.press("down")  # first note of the first theme
+        moved = view.lines()[view.cursor][1]
+        await pilot.press("shift+down")
+        assert view.grouping == before.move(moved, 1)
+        assert view.lines()[view.cursor][1] == moved  # the cursor follows the moved note
+
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, RenameScreen)
+        await pilot.press(*"Reliability", "enter")
+        await pilot.pause()
+        assert any(g.label == "Reliability" for g in view.grouping.groups)
+        edited = view.grouping
+    await workshop.server.close()
+    store.close()
+    saved = SavedState.from_store(open_session(store.session.id, data_dir=tmp_path).load_state())
+    assert saved.groupings["step-2"] == edited
+
+
+async def test_notes_are_shown_as_typed(workshop, tmp_path):
+    """Markup in a note is shown literally in both views."""
+    app = await workshop.start(new_store(tmp_path))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await workshop.goto(pilot, BREAKOUT)
+        device = await room(workshop, 1)
+        await device.call({"type": "note_add", "id": "note-markup", "text": "[bold red]loud[/] \x1b[2J"})
+        await workshop.goto(pilot, REPORTBACK)
+        app.refresh_results()
+        view = app.query_one(ReportBack)
+        assert "[bold red]loud[/] [2J" in view.render().plain
+        await pilot.press("t")
+        from rich.console import Console
+
+        console = Console(width=140, record=True, color_system=None)
+        console.print(view.render())
+        assert "[bold red]loud[/]" in console.export_text()
