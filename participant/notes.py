@@ -155,23 +155,29 @@ def _note_text(data: Mapping[str, Any], note_id: str) -> str:
 
 @dataclass(frozen=True)
 class Timer:
-    """The breakout's time as the trainer's runner has it when it last changed."""
+    """The breakout's time as the trainer's runner had it ``at`` (a monotonic time) when it last changed."""
 
     remaining: float
     running: bool
+    at: float = field(default=0.0, compare=False)
 
-    def to_wire(self) -> dict[str, Any]:
-        return {"remaining": round(self.remaining), "running": self.running}
+    def left(self, now: float) -> float:
+        """Seconds left at ``now``: a running timer counts down from when it was set."""
+        return self.remaining - (now - self.at) if self.running else self.remaining
+
+    def to_wire(self, now: float) -> dict[str, Any]:
+        return {"remaining": round(self.left(now)), "running": self.running}
 
 
 @dataclass(frozen=True)
 class RoomState:
-    """The ``room`` message: what every device on a room's link shows."""
+    """The ``room`` message: what every device on a room's link shows, at ``now``."""
 
     room: int
     breakout: Breakout | None
     notes: tuple[Note, ...]
     timer: Timer | None
+    now: float = 0.0
 
     def encode(self) -> str:
         return encode_message(
@@ -180,7 +186,7 @@ class RoomState:
                 "room": self.room,
                 "breakout": None if self.breakout is None else self.breakout.to_wire(),
                 "notes": [note.to_wire() for note in self.notes],
-                "timer": None if self.timer is None else self.timer.to_wire(),
+                "timer": None if self.timer is None else self.timer.to_wire(self.now),
             }
         )
 
@@ -209,10 +215,10 @@ class Board:
             if step == breakout and not note.deleted and (room is None or note_room == room)
         )
 
-    def state(self, room: int) -> RoomState:
-        """What room ``room``'s link shows now."""
+    def state(self, room: int, now: float = 0.0) -> RoomState:
+        """What room ``room``'s link shows at ``now`` (the clock the timer was set by)."""
         notes = self.notes(self.open.id, room) if self.open else ()
-        return RoomState(room, self.open, notes, self.timer if self.open else None)
+        return RoomState(room, self.open, notes, self.timer if self.open else None, now)
 
     def check(self, room: int, message: NoteMessage) -> Note | None:
         """The note to store for ``message`` from room ``room``, or None if it is already stored.

@@ -34,7 +34,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -257,7 +257,8 @@ class ParticipantServer:
         """
         breakout = Breakout(breakout_id, title, tuple(prompts), rooms)
         if breakout != self.board.open or timer != self.board.timer:
-            self.board.open_breakout(breakout, timer)
+            stamped = None if timer is None else replace(timer, at=self._clock())
+            self.board.open_breakout(breakout, stamped)
             self._send_rooms()
 
     def close_breakout(self) -> None:
@@ -277,7 +278,7 @@ class ParticipantServer:
             if link.room is not None and link.device is not None and only in (None, link.room):
                 by_room.setdefault(link.room, []).append(connection)
         for room, connections in by_room.items():
-            broadcast(connections, self.board.state(room).encode())
+            broadcast(connections, self.board.state(room, self._clock()).encode())
 
     def _send_prompt(self) -> None:
         """Tell every joined phone the open prompt; a phone that answered it before also gets its answer."""
@@ -406,7 +407,7 @@ class ParticipantServer:
                 if link.device is None:
                     link.device = message.device
                     link.bucket = self._device_bucket(message.device, link.bucket)
-                return self.board.state(room)
+                return self.board.state(room, self._clock())
             if link.device is None:
                 raise ProtocolError(ErrorCode.NOT_JOINED, "Not connected yet: reload the page", message.id)
             return await self._note(room, message)

@@ -166,3 +166,23 @@ async def test_room_links_get_no_prompts(server, stack):
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.2):
             await device.receive()
+
+
+async def test_a_device_joining_mid_breakout_gets_the_time_left_now(tmp_path, stack):
+    """The timer counts down on the server: a late joiner is told the time left, not the time at start."""
+    store = create_session("Workshop", 'title = "Workshop"\n', data_dir=tmp_path)
+    now = [1000.0]
+    server = ParticipantServer(store, clock=lambda: now[0])
+    await server.start("127.0.0.1", 0)
+    try:
+        server.open_breakout("step-2", "Why", PROMPTS, 4, Timer(600, running=True))
+        now[0] += 125
+        late = await room_device(server, stack, 1)
+        assert late.welcome["timer"] == {"remaining": 475, "running": True}
+        server.open_breakout("step-2", "Why", PROMPTS, 4, Timer(475, running=False))
+        now[0] += 60
+        assert (await late.receive())["timer"] == {"remaining": 475, "running": False}
+        await late.close()
+    finally:
+        await server.close()
+        store.close()

@@ -124,8 +124,20 @@ class ProjectorApp(App[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        # Looked up once: the ticks below may still fire while the app shuts down and its widgets
+        # are gone, and a query per widget per tick would be wasted work anyway.
+        self._status_bar = self.query_one(StatusBar)
+        self._countdown = self.query_one(BigClock)
+        self._hint = self.query_one(TimerHint)
+        self._agenda_list = self.query_one(AgendaList)
+        self._results = self.query_one(ResultsPanel)
+        self._join = self.query_one(JoinPanel)
+        self._report_back = self.query_one(ReportBack)
+        self._step_panel = self.query_one(StepPanel)
+        self._details = self.query_one("#details-text", Static)
+        self._upcoming = self.query_one("#upcoming", Static)
         self.title = self.agenda.title
-        self.query_one(StatusBar).title = self.agenda.title
+        self._status_bar.title = self.agenda.title
         self._follow()
         self.refresh_status()
         self.set_interval(TICK_SECONDS, self.refresh_status)
@@ -140,14 +152,14 @@ class ProjectorApp(App[None]):
         if not self._results_stale:
             return
         self._results_stale = False
-        panel = self.query_one(ResultsPanel)
+        panel = self._results
         panel.revealed = self.runner.index in self.revealed
         if self.live is None:
             return
         panel.results = self.live.results()
         panel.connected = self.live.connected
         panel.min_responses = self.live.min_responses
-        self.query_one(JoinPanel).joined = self.live.connected
+        self._join.joined = self.live.connected
         if self.runner.step.kind is StepKind.REPORTBACK:
             self._show_report_back()
 
@@ -155,7 +167,7 @@ class ProjectorApp(App[None]):
         """The report-back's notes and themes; regrouped only when the notes changed."""
         assert self.live is not None
         breakout = self.agenda.breakout_for(self.runner.index)
-        view = self.query_one(ReportBack)
+        view = self._report_back
         if breakout is None:
             view.notes, view.grouping = {}, None
             return
@@ -181,7 +193,7 @@ class ProjectorApp(App[None]):
     def on_report_back_edited(self, message: ReportBack.Edited) -> None:
         edits = self._report_back_edits()
         if edits is not None and edits.apply(message.grouping):
-            self.query_one(ReportBack).grouping = edits.grouping
+            self._report_back.grouping = edits.grouping
             self._save()
 
     def on_report_back_undo_requested(self, _: ReportBack.UndoRequested) -> None:
@@ -189,7 +201,7 @@ class ProjectorApp(App[None]):
         if edits is None or not edits.undo():
             self.notify("Nothing to undo", timeout=2)
             return
-        self.query_one(ReportBack).grouping = edits.grouping
+        self._report_back.grouping = edits.grouping
         self._save()
 
     def on_report_back_rename_requested(self, message: ReportBack.RenameRequested) -> None:
@@ -212,7 +224,7 @@ class ProjectorApp(App[None]):
         if self._shown_step != status.index:
             self._shown_step = status.index
             self._show_step(status)
-        self.query_one(ResultsPanel).display = status.step.prompt is not None
+        self._results.display = status.step.prompt is not None
         running = status.phase is Phase.RUNNING
         if running and self._clock_seconds() - self._saved_at >= SAVE_SECONDS:
             self._save()
@@ -315,7 +327,7 @@ class ProjectorApp(App[None]):
                 self.set_timer(toggle * FLASH_SECONDS, lambda: self.screen.toggle_class("-flash"))
 
     def _show_status_bar(self, status: Status) -> None:
-        bar = self.query_one(StatusBar)
+        bar = self._status_bar
         facts = [clock_time(status.now), f"step {status.index + 1} of {len(self.agenda.steps)}"]
         if status.offset is not None:
             facts.append(format_offset(status.offset))
@@ -324,11 +336,11 @@ class ProjectorApp(App[None]):
         bar.behind = status.offset is not None and status.offset >= 30
 
     def _show_clock(self, status: Status) -> None:
-        clock = self.query_one(BigClock)
+        clock = self._countdown
         clock.value = format_countdown(status.remaining)
         for stage, css_class in STAGE_CLASSES.items():
             clock.set_class(stage is status.stage and status.phase is not Phase.READY, css_class)
-        self.query_one(TimerHint).text = TIMER_HINTS.get(status.phase) or STAGE_HINTS.get(status.stage, "")
+        self._hint.text = TIMER_HINTS.get(status.phase) or STAGE_HINTS.get(status.stage, "")
 
     def _show_agenda(self, status: Status) -> None:
         rows = []
@@ -340,18 +352,18 @@ class ProjectorApp(App[None]):
                 actual = clock_time(timing.actual)
             minutes = str(round(timing.allotted / 60))
             rows.append(AgendaRow(clock_time(timing.planned), actual, step.title, minutes, state))
-        self.query_one(AgendaList).rows = tuple(rows)
+        self._agenda_list.rows = tuple(rows)
 
     def _show_step(self, status: Status) -> None:
-        panel = self.query_one(StepPanel)
+        panel = self._step_panel
         panel.step = status.step
         following = self.agenda.steps[status.index + 1 :]
-        self.query_one("#upcoming", Static).update(f"Next: {following[0].title}" if following else "")
-        self.query_one("#details-text", Static).update(step_body(status.step))
+        self._upcoming.update(f"Next: {following[0].title}" if following else "")
+        self._details.update(step_body(status.step))
         self.query_one("#details", VerticalScroll).scroll_home(animate=False)
         report_back = status.step.kind is StepKind.REPORTBACK
         self.query_one("#details").display = not report_back
-        view = self.query_one(ReportBack)
+        view = self._report_back
         view.display = report_back
         if report_back:
             self._notes_seen = None
