@@ -1,19 +1,20 @@
-"""The whole product at once: the projector app, the real server, and three phones in real Chromium.
+"""The whole product at once: the projector app, the real server, and phones and breakout
+facilitators in real Chromium."""
 
-Three phones join by the URL the projector shows, answer a reflection and a word wall; one goes
-offline for the word wall and comes back. The projector and the database then hold every answer
-exactly once."""
-
+import json
 import sqlite3
 from datetime import datetime
 
 import pytest
 from playwright.async_api import async_playwright, expect
+from rich.console import Console
 
 from facilitator.agenda_loader import parse_agenda
 from facilitator.app import make_app
 from facilitator.app.widgets.join_url_text import JoinUrlText
+from facilitator.app.widgets.report_back import ReportBack
 from facilitator.app.widgets.results_panel import ResultsPanel
+from facilitator.cli import main
 from facilitator.clock import ManualClock
 from facilitator.live_session import LiveSession
 from participant.server import ParticipantServer
@@ -94,3 +95,73 @@ async def test_three_phones_answer_live_and_one_comes_back_from_offline(tmp_path
 def shown_results(app) -> str:
     app.refresh_results()
     return shown(app.query_one(ResultsPanel))
+
+
+ROOM_NOTES = {
+    1: ["We trust each other", "Shared goals for the family"],
+    2: ["Trust built over years", "Humour keeps us going"],
+    3: ["We laugh a lot together", "Clear roles and who does what"],
+    4: ["Knowing each other's roles", "Trust"],
+}
+BREAKOUT, REPORTBACK = 1, 7  # in GOOD: "Why we work well together" (4 rooms), "Report back"
+
+
+@pytest.mark.browser
+async def test_four_rooms_write_notes_and_the_report_back_groups_them(tmp_path, chromium_launch_options):
+    """Four facilitators on four browser pages take notes in a timed breakout; the report-back shows
+    them by room and as themes; the trainer merges two themes; the JSON report holds rooms and themes."""
+    store = create_session("Working alliances", GOOD, data_dir=tmp_path)
+    server = ParticipantServer(store)
+    await server.start("127.0.0.1", 0)
+    app = make_app(
+        parse_agenda(GOOD),
+        join_url=f"http://127.0.0.1:{server.port}/j/{server.join_code}",
+        clock=ManualClock(datetime(2026, 11, 22, 8, 0)),
+        live=LiveSession(server, store),
+    )
+    try:
+        async with async_playwright() as playwright, app.run_test(size=(140, 44)) as pilot:
+            browser = await playwright.chromium.launch(**chromium_launch_options)
+            await pilot.press("space")
+            await step_to(pilot, app, BREAKOUT)
+            pages = {}
+            for room, texts in ROOM_NOTES.items():
+                page = await (await browser.new_context()).new_page()
+                await page.goto(app.live.room_url(app.base_url, room))
+                await expect(page.get_by_role("heading", name=f"Room {room}")).to_be_visible()
+                await expect(page.get_by_text("Why do you work well together?")).to_be_visible()
+                for text in texts:
+                    await page.get_by_label("Note", exact=True).fill(text)
+                    await page.get_by_role("button", name="Add", exact=True).click()
+                    await expect(page.get_by_role("status")).to_have_text("Added")
+                pages[room] = page
+
+            await step_to(pilot, app, REPORTBACK)
+            app.refresh_results()
+            view = app.query_one(ReportBack)
+            await pilot.press("t")
+            console = Console(width=240, record=True, color_system=None)
+            console.print(view.render())
+            by_room = console.export_text()
+            assert all(f"Room {room}" in by_room for room in ROOM_NOTES)
+            assert all(text in by_room for texts in ROOM_NOTES.values() for text in texts)
+            await pilot.press("t")
+            before = view.grouping
+            await pilot.press("m")
+            assert len(view.grouping.groups) == len(before.groups) - 1
+            await browser.close()
+    finally:
+        await server.close()
+        store.close()
+
+    output = tmp_path / "report.json"
+    assert (
+        main(["report", store.session.id, "--data", str(tmp_path), "--format", "json", "-o", str(output)])
+        == 0
+    )
+    report = json.loads(output.read_text(encoding="utf-8"))
+    written = sorted((room, text) for room, texts in ROOM_NOTES.items() for text in texts)
+    assert sorted((r["room"], n["text"]) for r in report["rooms"] for n in r["notes"]) == written
+    assert sorted((n["room"], n["text"]) for t in report["themes"] for n in t["notes"]) == written
+    assert report["themes"][0]["label"] == before.groups[0].label
+    assert len(report["themes"]) == len(before.groups) - 1
