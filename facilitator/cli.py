@@ -24,11 +24,19 @@ DEFAULT_PORT = 8765
 DEFAULT_HOST = "0.0.0.0"
 
 
+class CommandError(Exception):
+    """A command cannot go on; the message says why, in one line, and the exit status is 1."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    return args.command(args)
+    try:
+        return args.command(args)
+    except (CommandError, SessionNotFound) as error:
+        print(error, file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -126,25 +134,17 @@ def _links(args: argparse.Namespace) -> int:
     from facilitator.live_session import SavedState, rooms_of
     from participant.server import room_path
 
-    try:
-        store = open_session(args.session, data_dir=args.data)
-    except SessionNotFound as error:
-        print(error, file=sys.stderr)
-        return 1
-    with store:
+    with open_session(args.session, data_dir=args.data) as store:
         agenda = parse_agenda(store.session.agenda_source)
         saved = SavedState.from_store(store.load_state())
         secret = store.session.secret
     if saved is None or not saved.base_url:
-        print(
-            "This session has not run yet, so its address is unknown: start it with facilitate run",
-            file=sys.stderr,
+        raise CommandError(
+            "This session has not run yet, so its address is unknown: start it with facilitate run"
         )
-        return 1
     breakout = agenda.next_breakout(saved.runner.index)
     if breakout is None:
-        print("No breakout ahead in this session's agenda", file=sys.stderr)
-        return 1
+        raise CommandError("No breakout ahead in this session's agenda")
     for room in range(1, rooms_of(agenda, breakout, saved.rooms) + 1):
         print(f"room {room} {saved.base_url}{room_path(secret, room)}")
     return 0
@@ -154,12 +154,7 @@ def _report(args: argparse.Namespace) -> int:
     from facilitator.live_session import SavedState
     from facilitator.report import StoredNote, build_report, to_json
 
-    try:
-        store = open_session(args.session, data_dir=args.data)
-    except SessionNotFound as error:
-        print(error, file=sys.stderr)
-        return 1
-    with store:
+    with open_session(args.session, data_dir=args.data) as store:
         agenda = parse_agenda(store.session.agenda_source)
         hub = store.load_hub(min_responses=args.min_responses)
         results = {record.prompt.id: hub.results(record.prompt.id).to_wire() for record in store.prompts()}
@@ -191,9 +186,6 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     try:
         store, agenda = _resume(args) if args.resume else _start(args)
-    except SessionNotFound as error:
-        print(error, file=sys.stderr)
-        return 1
     except AgendaError as error:
         print("\n".join(error.lines(args.agenda or "the stored agenda")), file=sys.stderr)
         print(f"Fix these and try again; `facilitate check {args.agenda}` re-checks.", file=sys.stderr)

@@ -3,6 +3,7 @@ facilitators in real Chromium."""
 
 import json
 import sqlite3
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 import pytest
@@ -25,14 +26,9 @@ from tests.test_live_session import REFLECTION, WORDWALL, shown
 QUEUED = "Saved offline, will send"
 
 
-async def step_to(pilot, app, index):
-    while app.runner.index < index:
-        await pilot.press("n")
-
-
-@pytest.mark.browser
-async def test_three_phones_answer_live_and_one_comes_back_from_offline(tmp_path, chromium_launch_options):
-    """Every answer reaches the projector and the database exactly once, offline phone included."""
+@asynccontextmanager
+async def projector(tmp_path, launch_options):
+    """A session with its server on a free port, the projector app for it, and a Chromium."""
     store = create_session("Working alliances", GOOD, data_dir=tmp_path)
     server = ParticipantServer(store)
     await server.start("127.0.0.1", 0)
@@ -43,49 +39,64 @@ async def test_three_phones_answer_live_and_one_comes_back_from_offline(tmp_path
         live=LiveSession(server, store),
     )
     try:
-        async with async_playwright() as playwright, app.run_test(size=(120, 40)) as pilot:
-            browser = await playwright.chromium.launch(**chromium_launch_options)
-            url = app.query_one(JoinUrlText).url  # what a participant types from the projector
-            contexts = [await browser.new_context(viewport={"width": 390, "height": 844}) for _ in range(3)]
-            phones = [await context.new_page() for context in contexts]
-            for phone in phones:
-                await phone.goto(url)
-                await expect(phone.locator("#title")).to_have_text("Working alliances")
-
-            await pilot.press("space")
-            await step_to(pilot, app, REFLECTION)
-            for number, phone in enumerate(phones, 1):
-                group = phone.get_by_role("group", name="How well are we collaborating?")
-                await group.get_by_role("button", name=str(number + 2), exact=True).click()
-                await phone.get_by_role("button", name="Send", exact=True).click()
-                await expect(phone.get_by_role("status")).to_have_text("Received")
-            await pilot.press("r")
-            assert "3 of 3 phones answered" in shown_results(app)
-            assert "avg 4.0" in shown_results(app)
-
-            await step_to(pilot, app, WORDWALL)
-            words = [phone.get_by_label("A word or short phrase") for phone in phones]
-            for word in words:
-                await expect(word).to_be_visible()
-            await contexts[2].set_offline(True)
-            await words[2].fill("ITP")
-            await phones[2].get_by_role("button", name="Send", exact=True).click()
-            await expect(phones[2].get_by_role("status")).to_have_text(QUEUED)
-            for word, text in zip(words[:2], ["itp", "assessment"], strict=True):
-                await word.fill(text)
-            for phone in phones[:2]:
-                await phone.get_by_role("button", name="Send", exact=True).click()
-                await expect(phone.get_by_role("status")).to_have_text("Received")
-            await contexts[2].set_offline(False)
-            await expect(phones[2].get_by_role("status")).to_have_text("Received")
-            await pilot.press("r")
-            results = shown_results(app)
-            assert "3 of 3 phones answered" in results
-            assert "ITP 2" in results
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(**launch_options)
+            yield app, browser, store
             await browser.close()
     finally:
         await server.close()
         store.close()
+
+
+async def step_to(pilot, app, index):
+    while app.runner.index < index:
+        await pilot.press("n")
+
+
+@pytest.mark.browser
+async def test_three_phones_answer_live_and_one_comes_back_from_offline(tmp_path, chromium_launch_options):
+    """Every answer reaches the projector and the database exactly once, offline phone included."""
+    async with (
+        projector(tmp_path, chromium_launch_options) as (app, browser, store),
+        app.run_test(size=(120, 40)) as pilot,
+    ):
+        url = app.query_one(JoinUrlText).url  # what a participant types from the projector
+        contexts = [await browser.new_context(viewport={"width": 390, "height": 844}) for _ in range(3)]
+        phones = [await context.new_page() for context in contexts]
+        for phone in phones:
+            await phone.goto(url)
+            await expect(phone.locator("#title")).to_have_text("Working alliances")
+
+        await pilot.press("space")
+        await step_to(pilot, app, REFLECTION)
+        for number, phone in enumerate(phones, 1):
+            group = phone.get_by_role("group", name="How well are we collaborating?")
+            await group.get_by_role("button", name=str(number + 2), exact=True).click()
+            await phone.get_by_role("button", name="Send", exact=True).click()
+            await expect(phone.get_by_role("status")).to_have_text("Received")
+        await pilot.press("r")
+        assert "3 of 3 phones answered" in shown_results(app)
+        assert "avg 4.0" in shown_results(app)
+
+        await step_to(pilot, app, WORDWALL)
+        words = [phone.get_by_label("A word or short phrase") for phone in phones]
+        for word in words:
+            await expect(word).to_be_visible()
+        await contexts[2].set_offline(True)
+        await words[2].fill("ITP")
+        await phones[2].get_by_role("button", name="Send", exact=True).click()
+        await expect(phones[2].get_by_role("status")).to_have_text(QUEUED)
+        for word, text in zip(words[:2], ["itp", "assessment"], strict=True):
+            await word.fill(text)
+        for phone in phones[:2]:
+            await phone.get_by_role("button", name="Send", exact=True).click()
+            await expect(phone.get_by_role("status")).to_have_text("Received")
+        await contexts[2].set_offline(False)
+        await expect(phones[2].get_by_role("status")).to_have_text("Received")
+        await pilot.press("r")
+        results = shown_results(app)
+        assert "3 of 3 phones answered" in results
+        assert "ITP 2" in results
 
     with sqlite3.connect(store.path) as database:
         counts = dict(database.execute("SELECT prompt_id, COUNT(*) FROM responses GROUP BY prompt_id"))
@@ -110,49 +121,37 @@ BREAKOUT, REPORTBACK = 1, 7  # in GOOD: "Why we work well together" (4 rooms), "
 async def test_four_rooms_write_notes_and_the_report_back_groups_them(tmp_path, chromium_launch_options):
     """Four facilitators on four browser pages take notes in a timed breakout; the report-back shows
     them by room and as themes; the trainer merges two themes; the JSON report holds rooms and themes."""
-    store = create_session("Working alliances", GOOD, data_dir=tmp_path)
-    server = ParticipantServer(store)
-    await server.start("127.0.0.1", 0)
-    app = make_app(
-        parse_agenda(GOOD),
-        join_url=f"http://127.0.0.1:{server.port}/j/{server.join_code}",
-        clock=ManualClock(datetime(2026, 11, 22, 8, 0)),
-        live=LiveSession(server, store),
-    )
-    try:
-        async with async_playwright() as playwright, app.run_test(size=(140, 44)) as pilot:
-            browser = await playwright.chromium.launch(**chromium_launch_options)
-            await pilot.press("space")
-            await step_to(pilot, app, BREAKOUT)
-            pages = {}
-            for room, texts in ROOM_NOTES.items():
-                page = await (await browser.new_context()).new_page()
-                await page.goto(app.live.room_url(app.base_url, room))
-                await expect(page.get_by_role("heading", name=f"Room {room}")).to_be_visible()
-                await expect(page.get_by_text("Why do you work well together?")).to_be_visible()
-                for text in texts:
-                    await page.get_by_label("Note", exact=True).fill(text)
-                    await page.get_by_role("button", name="Add", exact=True).click()
-                    await expect(page.get_by_role("status")).to_have_text("Added")
-                pages[room] = page
+    async with (
+        projector(tmp_path, chromium_launch_options) as (app, browser, store),
+        app.run_test(size=(140, 44)) as pilot,
+    ):
+        await pilot.press("space")
+        await step_to(pilot, app, BREAKOUT)
+        pages = {}
+        for room, texts in ROOM_NOTES.items():
+            page = await (await browser.new_context()).new_page()
+            await page.goto(app.live.room_url(app.base_url, room))
+            await expect(page.get_by_role("heading", name=f"Room {room}")).to_be_visible()
+            await expect(page.get_by_text("Why do you work well together?")).to_be_visible()
+            for text in texts:
+                await page.get_by_label("Note", exact=True).fill(text)
+                await page.get_by_role("button", name="Add", exact=True).click()
+                await expect(page.get_by_role("status")).to_have_text("Added")
+            pages[room] = page
 
-            await step_to(pilot, app, REPORTBACK)
-            app.refresh_results()
-            view = app.query_one(ReportBack)
-            await pilot.press("t")
-            console = Console(width=240, record=True, color_system=None)
-            console.print(view.render())
-            by_room = console.export_text()
-            assert all(f"Room {room}" in by_room for room in ROOM_NOTES)
-            assert all(text in by_room for texts in ROOM_NOTES.values() for text in texts)
-            await pilot.press("t")
-            before = view.grouping
-            await pilot.press("m")
-            assert len(view.grouping.groups) == len(before.groups) - 1
-            await browser.close()
-    finally:
-        await server.close()
-        store.close()
+        await step_to(pilot, app, REPORTBACK)
+        app.refresh_results()
+        view = app.query_one(ReportBack)
+        await pilot.press("t")
+        console = Console(width=240, record=True, color_system=None)
+        console.print(view.render())
+        by_room = console.export_text()
+        assert all(f"Room {room}" in by_room for room in ROOM_NOTES)
+        assert all(text in by_room for texts in ROOM_NOTES.values() for text in texts)
+        await pilot.press("t")
+        before = view.grouping
+        await pilot.press("m")
+        assert len(view.grouping.groups) == len(before.groups) - 1
 
     output = tmp_path / "report.json"
     assert (

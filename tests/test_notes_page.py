@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, WebSocketRoute, expect, sync_play
 
 from participant.notes import MAX_NOTE_LENGTH, Timer
 from tests.phones import Phone, room_url
-from tests.test_page import LiveServer, button, queued, status
+from tests.test_page import Frozen, LiveServer, button, queued, status
 
 TITLE = "Why we work well together"
 PROMPTS = ["Why do you work well together?", "What is your relationship like?"]
@@ -122,35 +122,44 @@ def delete_button(page: Page, first_words: str):
 
 @pytest.mark.browser
 def test_a_room_link_shows_the_room_the_breakout_its_prompts_and_a_countdown(
-    device: Device, live: LiveServer
+    device: Device, tmp_path: Path
 ) -> None:
     """ "Room 3", the title, the prompts, and the time left counting down here, paused when the trainer
-    pauses; a note added meanwhile does not wind the clock back to the trainer's last change."""
-    page = device()
-    page.clock.install()
-    visit(page, live, 3)
-    expect(page).to_have_title("Room 3 notes")
-    expect(page.get_by_text(TITLE, exact=True)).to_be_visible()
-    for prompt in PROMPTS:
-        expect(page.get_by_role("listitem").filter(has_text=prompt)).to_be_visible()
-    timer = page.get_by_role("timer")
-    expect(timer).to_have_text("Time left 10:00")
-    page.clock.run_for(65_000)
-    expect(timer).to_have_text("Time left 8:55")
+    pauses; the server's own count of the time left agrees after a note is added."""
+    server_time = Frozen()  # the server's clock, moved with the page's fake one
+    live = LiveServer(tmp_path, server_time)
+    try:
+        open_breakout(live, Timer(600, running=True))
+        page = device()
+        page.clock.install()
+        visit(page, live, 3)
+        expect(page).to_have_title("Room 3 notes")
+        expect(page.get_by_text(TITLE, exact=True)).to_be_visible()
+        for prompt in PROMPTS:
+            expect(page.get_by_role("listitem").filter(has_text=prompt)).to_be_visible()
+        timer = page.get_by_role("timer")
+        expect(timer).to_have_text("Time left 10:00")
+        page.clock.run_for(65_000)
+        server_time.now += 65
+        expect(timer).to_have_text("Time left 8:55")
 
-    add_note(page, "Trust, built over years")  # the room message repeats "600 s left, running"
-    expect(timer).to_have_text("Time left 8:55")
+        add_note(page, "Trust, built over years")  # the room message says 535 s left now
+        expect(timer).to_have_text("Time left 8:55")
 
-    open_breakout(live, Timer(300, running=False))
-    expect(timer).to_have_text("Time left 5:00, paused")
-    page.clock.run_for(10_000)
-    expect(timer).to_have_text("Time left 5:00, paused")
-    open_breakout(live, Timer(2, running=True))
-    page.clock.run_for(3_000)
-    expect(timer).to_have_text("Time is up")
-    open_breakout(live, None)  # the breakout's report-back: no clock, notes still open
-    expect(timer).to_be_hidden()
-    expect(button(page, "Add")).to_be_enabled()
+        open_breakout(live, Timer(300, running=False))
+        expect(timer).to_have_text("Time left 5:00, paused")
+        page.clock.run_for(10_000)
+        server_time.now += 10
+        expect(timer).to_have_text("Time left 5:00, paused")
+        open_breakout(live, Timer(2, running=True))
+        page.clock.run_for(3_000)
+        server_time.now += 3
+        expect(timer).to_have_text("Time is up")
+        open_breakout(live, None)  # the breakout's report-back: no clock, notes still open
+        expect(timer).to_be_hidden()
+        expect(button(page, "Add")).to_be_enabled()
+    finally:
+        live.stop()
 
 
 @pytest.mark.browser
