@@ -40,7 +40,7 @@ class ReportBack(Widget, can_focus=True):
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
-        Binding("t", "toggle_view", "Rooms/themes"),
+        Binding("t", "toggle_view", "Rooms"),
         Binding("m", "merge", "Merge"),
         # Fewer keys in the footer than the report-back has, so it fits 80 columns; ? lists them all.
         Binding("shift+up", "move(-1)", "Move up", show=False),
