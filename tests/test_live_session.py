@@ -184,3 +184,23 @@ async def test_resume_continues_the_step_its_time_and_its_answers(workshop, tmp_
         assert again.welcome["answer"] == {"option": "Sad"}
         assert "1 of 1 phone answered" in workshop.results()
     reopened.close()
+
+
+async def test_nothing_a_phone_sends_moves_the_agenda(workshop, tmp_path):
+    """Messages that try to move the agenda or open a prompt are refused; the step and prompt stay."""
+    app = await workshop.start(new_store(tmp_path))
+    async with app.run_test() as pilot:
+        await workshop.goto(pilot, CHOICE)
+        phone = await workshop.phone()
+        attempts = [
+            {"type": "next"},
+            {"type": "open_prompt", "id": "step-7", "prompt": {"kind": "text", "question": "?"}},
+            {"type": "answer", "id": "answer-0001", "prompt": "step-7", "value": {"text": "x"}},
+            {"type": "note_add", "id": "note-0001", "text": "x"},
+            {"type": "hello", "device": phone.device, "step": 9},
+        ]
+        replies = [await phone.request(message) for message in attempts]
+        assert [reply["type"] for reply in replies] == ["error", "error", "error", "error", "welcome"]
+        await pilot.pause()
+        assert app.runner.index == CHOICE
+        assert workshop.server.hub.current.id == "step-4"
