@@ -50,6 +50,13 @@ DEFAULT_SHARE_QUESTION = "Share one thing you learned or will try when you leave
 DEFAULT_COMMENT_LABEL = "Anything you want to add? (optional)"
 
 
+def step_id(index: int) -> str:
+    """The id of the step at ``index`` in a session, for its prompt and its breakout: ``step-3``.
+
+    Stable across runs of the same agenda, so a resumed or reported session finds its answers."""
+    return f"step-{index + 1}"
+
+
 @dataclass(frozen=True)
 class RatingQuestion:
     """One 1-5 rating in a reflection, with the words at each end of the scale."""

@@ -188,7 +188,8 @@ def _run(args: argparse.Namespace) -> int:
         store, agenda = _resume(args) if args.resume else _start(args)
     except AgendaError as error:
         print("\n".join(error.lines(args.agenda or "the stored agenda")), file=sys.stderr)
-        print(f"Fix these and try again; `facilitate check {args.agenda}` re-checks.", file=sys.stderr)
+        if args.agenda:
+            print(f"Fix these and try again; `facilitate check {args.agenda}` re-checks.", file=sys.stderr)
         return 1
     with store:
         status = asyncio.run(_serve(args, store, agenda))
@@ -206,8 +207,12 @@ def _start(args: argparse.Namespace) -> tuple[Store, Agenda]:
 
 def _resume(args: argparse.Namespace) -> tuple[Store, Agenda]:
     store = open_session(args.resume, data_dir=args.data)
-    # The agenda as it was run, not the file as it may be now.
-    return store, parse_agenda(store.session.agenda_source)
+    try:
+        # The agenda as it was run, not the file as it may be now.
+        return store, parse_agenda(store.session.agenda_source)
+    except AgendaError:
+        store.close()
+        raise
 
 
 async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:

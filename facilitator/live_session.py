@@ -15,18 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from facilitator.agenda import Agenda
+from facilitator.agenda import Agenda, step_id
 from facilitator.grouping import Grouping
 from facilitator.runner import Phase, Runner, RunnerState
 from participant.notes import Timer
 from participant.server import ParticipantServer
 from participant.store import Store
 from participant.tallies import Results
-
-
-def prompt_id(index: int) -> str:
-    """The id of the step at ``index`` for phones and rooms: stable across runs of the same agenda."""
-    return f"step-{index + 1}"
 
 
 @dataclass(frozen=True)
@@ -100,7 +95,7 @@ class LiveSession:
         """Open the current step's prompt and breakout (or close them), then save ``state``."""
         finished = runner.phase is Phase.FINISHED
         step = runner.step
-        wanted = None if finished or step.prompt is None else prompt_id(runner.index)
+        wanted = None if finished or step.prompt is None else step_id(runner.index)
         current = self.server.hub.current
         if wanted is None:
             self.server.close_prompt()
@@ -117,7 +112,7 @@ class LiveSession:
                 Timer(runner.remaining(), runner.phase is Phase.RUNNING) if breakout == runner.index else None
             )
             rooms = rooms_of(runner.agenda, breakout, state.rooms)
-            self.server.open_breakout(prompt_id(breakout), plan.title, plan.breakout.prompts, rooms, timer)
+            self.server.open_breakout(step_id(breakout), plan.title, plan.breakout.prompts, rooms, timer)
         self.save(state)
 
     def save(self, state: SavedState) -> None:

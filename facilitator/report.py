@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from facilitator.agenda import Agenda
+from facilitator.agenda import Agenda, step_id
 from facilitator.grouping import Grouping, reconcile
 from facilitator.themes import Note, group_notes
 
@@ -36,11 +36,6 @@ class StoredNote:
     room: int
     id: str
     text: str
-
-
-def step_id(index: int) -> str:
-    """The id a step's prompt and breakout have in the session (see facilitator.live_session)."""
-    return f"step-{index + 1}"
 
 
 def build_report(

@@ -83,3 +83,12 @@ def test_run_needs_an_agenda_or_resume_but_not_both(tmp_path):
         result = facilitate("run", *args, "--data", str(tmp_path))
         assert result.returncode == 2
         assert "give an AGENDA file, or --resume" in result.stderr
+
+
+def test_resume_of_a_session_whose_stored_agenda_no_longer_loads(tmp_path):
+    """The stored agenda's problems are named as such, with no advice to check a file there is none of."""
+    create_session("Old", 'title = "Old"\n', data_dir=tmp_path).close()
+    result = facilitate("run", "--resume", "--data", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.startswith("the stored agenda: steps: none found")
+    assert "facilitate check" not in result.stderr

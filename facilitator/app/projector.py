@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
-from facilitator.agenda import Agenda, StepKind
+from facilitator.agenda import Agenda, StepKind, step_id
 from facilitator.app.screens.help_screen import HelpScreen
 from facilitator.app.screens.links_screen import LinksScreen
 from facilitator.app.screens.quit_screen import QuitScreen
@@ -27,7 +27,7 @@ from facilitator.app.widgets.timer_hint import TimerHint
 from facilitator.clock import Clock, SystemClock
 from facilitator.durations import format_countdown, format_offset
 from facilitator.grouping import Edits, reconcile
-from facilitator.live_session import LiveSession, SavedState, prompt_id, rooms_of
+from facilitator.live_session import LiveSession, SavedState, rooms_of
 from facilitator.runner import Phase, Runner, RunnerError, Stage, Status, time_ran_out
 from facilitator.themes import Note, group_notes
 from participant.notes import MAX_ROOMS
@@ -171,7 +171,7 @@ class ProjectorApp(App[None]):
         if breakout is None:
             view.notes, view.grouping = {}, None
             return
-        key = prompt_id(breakout)
+        key = step_id(breakout)
         notes = self.live.server.notes(key)
         seen = tuple((note.id, note.room, note.text) for note in notes)
         if seen == self._notes_seen:
@@ -188,7 +188,7 @@ class ProjectorApp(App[None]):
 
     def _report_back_edits(self) -> Edits | None:
         breakout = self.agenda.breakout_for(self.runner.index)
-        return None if breakout is None else self.edits.get(prompt_id(breakout))
+        return None if breakout is None else self.edits.get(step_id(breakout))
 
     def on_report_back_edited(self, message: ReportBack.Edited) -> None:
         edits = self._report_back_edits()
