@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import AsyncExitStack
 
 import pytest
+
+from tests.workshops import Workshop
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 """Launch flags for headless Chromium as root in a container, without background traffic."""
@@ -40,3 +43,10 @@ def chromium_path() -> str:
 def chromium_launch_options(chromium_path: str) -> dict[str, object]:
     """Keyword arguments for Playwright's ``chromium.launch`` (sync or async API)."""
     return {"executable_path": chromium_path, "args": list(CHROMIUM_ARGS)}
+
+
+@pytest.fixture
+async def workshop(tmp_path):
+    """A :class:`~tests.workshops.Workshop` whose server and phones are closed after the test."""
+    async with AsyncExitStack() as stack:
+        yield Workshop(tmp_path, stack)

@@ -21,7 +21,7 @@ from facilitator.live_session import LiveSession
 from participant.server import ParticipantServer
 from participant.store import create_session
 from tests.sample_agendas import GOOD
-from tests.test_live_session import REFLECTION, WORDWALL, shown
+from tests.workshops import REFLECTION, WORDWALL, shown
 
 QUEUED = "Saved offline, will send"
 

@@ -1,77 +1,9 @@
 """The projector with the real participant server: prompts follow the agenda, results go live,
 the session survives a restart. Real sockets on 127.0.0.1, the real app under Pilot."""
 
-from contextlib import AsyncExitStack
-from datetime import datetime
-
-import pytest
-from rich.console import Console
-
-from facilitator.agenda_loader import parse_agenda
-from facilitator.app import make_app
-from facilitator.app.widgets.results_panel import ResultsPanel
-from facilitator.clock import ManualClock
-from facilitator.live_session import LiveSession, SavedState
-from participant.server import ParticipantServer
-from participant.store import create_session, open_session
-from tests.phones import Phone, ws_url
-from tests.sample_agendas import GOOD
-
-# Steps in GOOD: 1 talk, 2 breakout, 3 reflection, 4 choice, 5 break, 6 wordwall, 7 text, ...
-REFLECTION, CHOICE, WORDWALL, TEXT = 2, 3, 5, 6
-
-
-def shown(panel: ResultsPanel) -> str:
-    """The results panel as the room reads it."""
-    console = Console(width=100, record=True, color_system=None)
-    console.print(panel.render())
-    return console.export_text()
-
-
-class Workshop:
-    """A session on disk, its server on a free port, and the projector app."""
-
-    def __init__(self, tmp_path, stack: AsyncExitStack) -> None:
-        self.data = tmp_path
-        self.stack = stack
-        self.clock = ManualClock(datetime(2026, 11, 22, 8, 0))
-
-    async def start(self, store, saved=None):
-        self.store = store
-        self.server = ParticipantServer(store)
-        await self.server.start("127.0.0.1", 0)
-        self.stack.push_async_callback(self.server.close)
-        self.app = make_app(
-            parse_agenda(store.session.agenda_source),
-            join_url=f"http://127.0.0.1:{self.server.port}/j/{self.server.join_code}",
-            clock=self.clock,
-            saved=saved,
-            live=LiveSession(self.server, store),
-        )
-        return self.app
-
-    async def phone(self, device=None) -> Phone:
-        phone = await Phone(ws_url(self.server.port, self.server.join_code), device).join()
-        self.stack.push_async_callback(phone.close)
-        return phone
-
-    async def goto(self, pilot, index):
-        while self.app.runner.index < index:
-            await pilot.press("n")
-
-    def results(self) -> str:
-        self.app.refresh_results()
-        return shown(self.app.query_one(ResultsPanel))
-
-
-@pytest.fixture
-async def workshop(tmp_path):
-    async with AsyncExitStack() as stack:
-        yield Workshop(tmp_path, stack)
-
-
-def new_store(tmp_path):
-    return create_session("Working alliances", GOOD, data_dir=tmp_path)
+from facilitator.live_session import SavedState
+from participant.store import open_session
+from tests.workshops import CHOICE, REFLECTION, TEXT, WORDWALL, new_store
 
 
 async def test_phones_get_the_prompt_of_the_current_step_and_nothing_on_other_steps(workshop, tmp_path):

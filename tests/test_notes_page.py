@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, WebSocketRoute, expect, sync_play
 
 from participant.notes import MAX_NOTE_LENGTH, Timer
 from tests.phones import Phone, room_url
-from tests.test_page import Frozen, LiveServer, button, queued, status
+from tests.test_page import Frozen, LiveServer, button, losing_the_first_ack, queued, status
 
 TITLE = "Why we work well together"
 PROMPTS = ["Why do you work well together?", "What is your relationship like?"]
@@ -432,20 +432,7 @@ def test_a_note_whose_ack_was_lost_is_resent_with_its_id_and_stored_once(
 ) -> None:
     """The connection dies after the store committed the note but before the ack: one note, "Added"."""
     lost: list[str] = []
-
-    def proxy(ws: WebSocketRoute) -> None:
-        server = ws.connect_to_server()
-
-        def to_page(message: str | bytes) -> None:
-            if not lost and '"type":"ack"' in str(message):
-                lost.append(str(message))
-                ws.close()
-                server.close()
-                return
-            ws.send(message)
-
-        server.on_message(to_page)
-
+    proxy = losing_the_first_ack(lost)
     page = device()
     page.route_web_socket(re.compile(r"/ws\?"), proxy)
     visit(page, live)

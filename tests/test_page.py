@@ -162,6 +162,26 @@ def join(page: Page, live: LiveServer) -> None:
     expect(page.locator("#title")).to_have_text("Team day")
 
 
+def losing_the_first_ack(lost: list[str]) -> Callable[[WebSocketRoute], None]:
+    """A websocket route that passes everything through, except that the first ack from the server
+    closes the connection instead of reaching the page (it is kept in ``lost``)."""
+
+    def proxy(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def to_page(message: str | bytes) -> None:
+            if not lost and '"type":"ack"' in str(message):
+                lost.append(str(message))
+                ws.close()
+                server.close()
+                return
+            ws.send(message)
+
+        server.on_message(to_page)
+
+    return proxy
+
+
 def device_of(page: Page) -> str:
     return page.evaluate("localStorage.getItem('facilitate.device')")
 
@@ -483,20 +503,7 @@ def test_a_reconnect_keeps_what_the_participant_is_typing(page: Page, live: Live
 def test_an_answer_whose_ack_was_lost_is_resent_and_stored_once(page: Page, live: LiveServer) -> None:
     """The connection dies after the store committed but before the ack arrived: same id, one row."""
     lost: list[str] = []
-
-    def proxy(ws: WebSocketRoute) -> None:
-        server = ws.connect_to_server()
-
-        def to_page(message: str | bytes) -> None:
-            if not lost and '"type":"ack"' in str(message):
-                lost.append(str(message))
-                ws.close()
-                server.close()
-                return
-            ws.send(message)
-
-        server.on_message(to_page)
-
+    proxy = losing_the_first_ack(lost)
     page.route_web_socket(re.compile(r"/ws\?"), proxy)
     join(page, live)
     live.open("p1", TEXT)

@@ -4,19 +4,16 @@ import json
 import re
 import subprocess
 import sys
-from contextlib import AsyncExitStack
 from datetime import datetime
 from pathlib import Path
-
-import pytest
 
 from facilitator.agenda_loader import parse_agenda
 from facilitator.grouping import Grouping
 from facilitator.report import StoredNote, build_report
 from facilitator.themes import Theme
 from tests.sample_agendas import GOOD
-from tests.test_live_session import Workshop, new_store
 from tests.test_report_back import BREAKOUT, NOTES, REPORTBACK, add_notes
+from tests.workshops import new_store
 
 FACILITATE = str(Path(sys.executable).parent / "facilitate")
 AGENDA = parse_agenda(GOOD)
@@ -85,12 +82,6 @@ def test_results_below_the_threshold_show_only_their_count():
 
 def facilitate(*args):
     return subprocess.run([FACILITATE, *args], capture_output=True, text=True, check=False)
-
-
-@pytest.fixture
-async def workshop(tmp_path):
-    async with AsyncExitStack() as stack:
-        yield Workshop(tmp_path, stack)
 
 
 async def test_report_and_links_commands_on_a_real_session(workshop, tmp_path):

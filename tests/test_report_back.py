@@ -1,29 +1,19 @@
 """Breakouts on the projector: rooms follow the agenda, the links screen, and the report-back's
 themes reshaped with keys. The real app under Pilot, the real server, room links over websockets."""
 
-import pytest
-
 from facilitator.app.screens.links_screen import LinksScreen
 from facilitator.app.screens.rename_screen import RenameScreen
 from facilitator.app.widgets.report_back import ReportBack
 from facilitator.live_session import SavedState
 from participant.store import open_session
 from tests.phones import Phone, room_url
-from tests.test_live_session import Workshop, new_store
+from tests.workshops import new_store
 
 BREAKOUT, REPORTBACK = 1, 7  # in GOOD: "Why we work well together" (4 rooms), "Report back"
 NOTES = {
     1: ["Trust built over years", "We trust each other", "Shared goals for families"],
     2: ["Humour keeps us going", "We laugh a lot", "Trust"],
 }
-
-
-@pytest.fixture
-async def workshop(tmp_path):
-    from contextlib import AsyncExitStack
-
-    async with AsyncExitStack() as stack:
-        yield Workshop(tmp_path, stack)
 
 
 async def room(workshop, number) -> Phone:
