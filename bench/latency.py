@@ -461,11 +461,11 @@ class Room:
 
 async def laptop(args: argparse.Namespace, profile: cProfile.Profile | None) -> list[RunResult]:
     """Process A: the session, the server and the projector on one loop; spawns the room and runs bursts."""
-    from facilitator.agenda_loader import parse_agenda
     from facilitator.app import make_app
-    from facilitator.live_session import LiveSession, prompt_id
-    from participant.server import ParticipantServer
-    from participant.store import create_session
+    from facilitator.domain.agenda_loader import parse_agenda
+    from facilitator.live.live_session import LiveSession, prompt_id
+    from participant.io.server import ParticipantServer
+    from participant.io.store import create_session
 
     data = Path(tempfile.mkdtemp(prefix="facilitate-latency-"))
     room_process: asyncio.subprocess.Process | None = None

@@ -1,6 +1,6 @@
 """Quality and speed of "themes across rooms": adjusted Rand index against hand-labelled notes.
 
-Groups each breakout of tests/fixtures/breakout_notes.json with ``facilitator.themes.group_notes``
+Groups each breakout of tests/fixtures/breakout_notes.json with ``facilitator.domain.themes.group_notes``
 (with that breakout's prompts), compares the themes with the labels by the adjusted Rand index (ARI:
 1 = the labeller's grouping exactly, 0 = no better than chance), and prints it per breakout and as the
 mean of each part of the fixture's split:
@@ -37,8 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from facilitator import themes  # noqa: E402  (the benchmark runs from a checkout)
-from facilitator.themes import Note, Theme, group_notes  # noqa: E402
+from facilitator.domain import themes  # noqa: E402  (the benchmark runs from a checkout)
+from facilitator.domain.themes import Note, Theme, group_notes  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "breakout_notes.json"
 SPLIT = ("tuning", "heldout", "fresh1", "fresh2")
@@ -153,7 +153,7 @@ def ours(notes: list[Note], prompts: list[str]) -> list[Theme]:
 
 @contextlib.contextmanager
 def patched(**attributes: object) -> Iterator[None]:
-    """Temporarily change module-level tunables or tables of facilitator.themes (for ablations)."""
+    """Temporarily change module-level tunables or tables of facilitator.domain.themes (for ablations)."""
     saved = {name: getattr(themes, name) for name in attributes}
     for name, value in attributes.items():
         setattr(themes, name, value)
@@ -216,7 +216,7 @@ def main() -> None:
     print()
     short = " ".join(f"{b['id'][:5]:>5}" for b in breakouts)
     print(f"{'ARI':<34} {short}  {'tuning':>6} {'heldou':>6} {'fresh1':>6} {'fresh2':>6} {'   all':>6}")
-    print(row("group_notes (facilitator.themes)", score(fixture, ours), fixture))
+    print(row("group_notes (facilitator.domain.themes)", score(fixture, ours), fixture))
     print(row("baseline: every note alone", score(fixture, all_alone), fixture))
     print(row("baseline: same first content word", score(fixture, first_keyword), fixture))
     tuned = max((score(fixture, jaccard_linkage(t / 20))["tuning"], t / 20) for t in range(1, 20))[1]

@@ -9,9 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from facilitator.agenda import Agenda
-from facilitator.agenda_loader import AgendaError, load_agenda, parse_agenda, read_agenda_file
-from participant.store import (
+from facilitator.domain.agenda import Agenda
+from facilitator.domain.agenda_loader import AgendaError, load_agenda, parse_agenda, read_agenda_file
+from participant.io.store import (
     SessionNotFound,
     Store,
     create_session,
@@ -131,8 +131,8 @@ def _sessions(args: argparse.Namespace) -> int:
 
 
 def _links(args: argparse.Namespace) -> int:
-    from facilitator.live_session import SavedState, rooms_of
-    from participant.server import room_path
+    from facilitator.live.live_session import SavedState, rooms_of
+    from participant.io.server import room_path
 
     with open_session(args.session, data_dir=args.data) as store:
         agenda = parse_agenda(store.session.agenda_source)
@@ -151,8 +151,8 @@ def _links(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from facilitator.live_session import SavedState
-    from facilitator.report import StoredNote, build_report, to_json
+    from facilitator.domain.report import StoredNote, build_report, to_json
+    from facilitator.live.live_session import SavedState
 
     with open_session(args.session, data_dir=args.data) as store:
         agenda = parse_agenda(store.session.agenda_source)
@@ -219,9 +219,9 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     """Listen for phones, then run the projector on the same event loop until the trainer quits."""
     # Imported here so `facilitate check` and `sessions` stay quick and need no terminal UI.
     from facilitator.app import ProjectorOptions, make_app
-    from facilitator.join_url import join_url
-    from facilitator.live_session import LiveSession, SavedState
-    from participant.server import ParticipantServer
+    from facilitator.live.join_url import join_url
+    from facilitator.live.live_session import LiveSession, SavedState
+    from participant.io.server import ParticipantServer
 
     server = ParticipantServer(store, min_responses=args.min_responses)
     try:

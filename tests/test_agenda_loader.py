@@ -5,8 +5,8 @@ from textwrap import dedent
 
 import pytest
 
-from facilitator.agenda import DEFAULT_SHARE_QUESTION, StepKind
-from facilitator.agenda_loader import AgendaError, load_agenda, parse_agenda
+from facilitator.domain.agenda import DEFAULT_SHARE_QUESTION, StepKind
+from facilitator.domain.agenda_loader import AgendaError, load_agenda, parse_agenda
 from tests.sample_agendas import GOOD
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.agenda import Agenda, StepKind
-from facilitator.agenda_loader import load_agenda
+from facilitator.domain.agenda import Agenda, StepKind
+from facilitator.domain.agenda_loader import load_agenda
 
 AGENDAS = Path(__file__).resolve().parent.parent / "agendas"
 BUNDLED = sorted(AGENDAS.glob("*.toml"))

@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from participant.store import create_session
+from participant.io.store import create_session
 from tests.sample_agendas import GOOD
 
 FACILITATE = str(Path(sys.executable).parent / "facilitate")

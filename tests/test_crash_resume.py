@@ -6,7 +6,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from participant.store import list_sessions
+from participant.io.store import list_sessions
 from tests.phones import Phone, ws_url
 from tests.terminal import Terminal
 

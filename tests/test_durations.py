@@ -4,7 +4,7 @@ from datetime import time
 
 import pytest
 
-from facilitator.durations import (
+from facilitator.domain.durations import (
     format_countdown,
     format_duration,
     format_offset,

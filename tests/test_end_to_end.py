@@ -10,16 +10,16 @@ import pytest
 from playwright.async_api import async_playwright, expect
 from rich.console import Console
 
-from facilitator.agenda_loader import parse_agenda
 from facilitator.app import make_app
 from facilitator.app.widgets.join_url_text import JoinUrlText
 from facilitator.app.widgets.report_back import ReportBack
 from facilitator.app.widgets.results_panel import ResultsPanel
 from facilitator.cli import main
-from facilitator.clock import ManualClock
-from facilitator.live_session import LiveSession
-from participant.server import ParticipantServer
-from participant.store import create_session
+from facilitator.domain.agenda_loader import parse_agenda
+from facilitator.domain.clock import ManualClock
+from facilitator.live.live_session import LiveSession
+from participant.io.server import ParticipantServer
+from participant.io.store import create_session
 from tests.sample_agendas import GOOD
 from tests.workshops import REFLECTION, WORDWALL, shown
 

@@ -1,7 +1,7 @@
 """The trainer's edits to a report-back's themes: pure values, every note in exactly one group."""
 
-from facilitator.grouping import Edits, Group, Grouping, reconcile, short_label
-from facilitator.themes import Theme
+from facilitator.domain.grouping import Edits, Group, Grouping, reconcile, short_label
+from facilitator.domain.themes import Theme
 
 AUTO = [Theme("Trust", ("a", "b", "c")), Theme("Humour", ("d", "e")), Theme("Shared goals", ("f",))]
 

@@ -1,8 +1,8 @@
 """The projector with the real participant server: prompts follow the agenda, results go live,
 the session survives a restart. Real sockets on 127.0.0.1, the real app under Pilot."""
 
-from facilitator.live_session import SavedState
-from participant.store import open_session
+from facilitator.live.live_session import SavedState
+from participant.io.store import open_session
 from tests.workshops import CHOICE, REFLECTION, TEXT, WORDWALL, new_store
 
 

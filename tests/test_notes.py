@@ -2,7 +2,7 @@
 
 import pytest
 
-from participant.notes import (
+from participant.core.notes import (
     MAX_NOTE_LENGTH,
     Board,
     Breakout,
@@ -13,7 +13,7 @@ from participant.notes import (
     room_of_token,
     room_token,
 )
-from participant.protocol import ErrorCode, Hello, ProtocolError, parse_client_message
+from participant.core.protocol import ErrorCode, Hello, ProtocolError, parse_client_message
 
 SECRET = b"s" * 32
 BREAKOUT = Breakout("step-2", "Why we work well together", ("Why?",), 4)

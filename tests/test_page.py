@@ -24,10 +24,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect, sync_playwright
 from websockets.asyncio.client import connect
 
-from facilitator.agenda import Prompt, RatingQuestion, StepKind
-from participant.protocol import MAX_COMMENT_LENGTH, MAX_TEXT_LENGTH, RATE_BURST
-from participant.server import PAGE, ParticipantServer
-from participant.store import create_session
+from facilitator.domain.agenda import Prompt, RatingQuestion, StepKind
+from participant.core.protocol import MAX_COMMENT_LENGTH, MAX_TEXT_LENGTH, RATE_BURST
+from participant.io.server import PAGE, ParticipantServer
+from participant.io.store import create_session
 
 T = TypeVar("T")
 TIMEOUT = 10

@@ -4,7 +4,6 @@ from datetime import datetime
 
 import pytest
 
-from facilitator.agenda_loader import parse_agenda
 from facilitator.app import ProjectorOptions, make_app
 from facilitator.app.screens.help_screen import HelpScreen
 from facilitator.app.screens.quit_screen import QuitScreen
@@ -13,8 +12,9 @@ from facilitator.app.widgets.big_clock import BigClock
 from facilitator.app.widgets.qr_code import QRCode, qr_matrix
 from facilitator.app.widgets.results_panel import ResultsPanel
 from facilitator.app.widgets.status_bar import StatusBar
-from facilitator.clock import ManualClock
-from facilitator.runner import Phase
+from facilitator.domain.agenda_loader import parse_agenda
+from facilitator.domain.clock import ManualClock
+from facilitator.domain.runner import Phase
 from tests.sample_agendas import GOOD
 
 JOIN_URL = "http://192.168.1.20:8765/j/TESTCODE"

@@ -5,9 +5,9 @@ from datetime import datetime
 
 import pytest
 
-from facilitator.agenda_loader import parse_agenda
 from facilitator.app import make_app
-from facilitator.clock import ManualClock
+from facilitator.domain.agenda_loader import parse_agenda
+from facilitator.domain.clock import ManualClock
 from tests.sample_agendas import GOOD
 
 JOIN_URL = "http://192.168.1.20:8765/j/Xq3vK9pA"

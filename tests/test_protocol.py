@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from participant.protocol import (
+from participant.core.protocol import (
     CLOSE_ABOVE_BYTES,
     MAX_COMMENT_LENGTH,
     MAX_MESSAGE_BYTES,

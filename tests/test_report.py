@@ -7,10 +7,10 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from facilitator.agenda_loader import parse_agenda
-from facilitator.grouping import Grouping
-from facilitator.report import StoredNote, build_report
-from facilitator.themes import Theme
+from facilitator.domain.agenda_loader import parse_agenda
+from facilitator.domain.grouping import Grouping
+from facilitator.domain.report import StoredNote, build_report
+from facilitator.domain.themes import Theme
 from tests.sample_agendas import GOOD
 from tests.test_report_back import BREAKOUT, NOTES, REPORTBACK, add_notes
 from tests.workshops import new_store

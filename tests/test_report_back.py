@@ -4,8 +4,8 @@ themes reshaped with keys. The real app under Pilot, the real server, room links
 from facilitator.app.screens.links_screen import LinksScreen
 from facilitator.app.screens.rename_screen import RenameScreen
 from facilitator.app.widgets.report_back import ReportBack
-from facilitator.live_session import SavedState
-from participant.store import open_session
+from facilitator.live.live_session import SavedState
+from participant.io.store import open_session
 from tests.phones import Phone, room_url
 from tests.workshops import new_store
 

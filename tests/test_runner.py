@@ -5,9 +5,9 @@ from textwrap import dedent
 
 import pytest
 
-from facilitator.agenda_loader import parse_agenda
-from facilitator.clock import ManualClock
-from facilitator.runner import Phase, Runner, RunnerError, RunnerState, Stage, stage_of, time_ran_out
+from facilitator.domain.agenda_loader import parse_agenda
+from facilitator.domain.clock import ManualClock
+from facilitator.domain.runner import Phase, Runner, RunnerError, RunnerState, Stage, stage_of, time_ran_out
 
 MORNING = datetime(2026, 11, 22, 7, 55)
 MIN = 60

@@ -15,9 +15,9 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
-from participant.protocol import CLOSE_ABOVE_BYTES, MAX_MESSAGE_BYTES, RATE_BURST, RATE_PER_SECOND
-from participant.server import ParticipantServer
-from participant.store import create_session, open_session
+from participant.core.protocol import CLOSE_ABOVE_BYTES, MAX_MESSAGE_BYTES, RATE_BURST, RATE_PER_SECOND
+from participant.io.server import ParticipantServer
+from participant.io.store import create_session, open_session
 from tests.phones import http_get
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -473,8 +473,8 @@ async def test_a_missing_page_is_a_plain_503(tmp_path):
 SERVER_THEN_KILLED = textwrap.dedent(
     """
     import asyncio, sys
-    from participant.server import ParticipantServer
-    from participant.store import create_session
+    from participant.io.server import ParticipantServer
+    from participant.io.store import create_session
 
     async def main():
         store = create_session("Killed", "", data_dir=sys.argv[1])

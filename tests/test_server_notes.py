@@ -9,9 +9,9 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from participant.notes import Timer
-from participant.server import ParticipantServer
-from participant.store import create_session, open_session
+from participant.core.notes import Timer
+from participant.io.server import ParticipantServer
+from participant.io.store import create_session, open_session
 from tests.phones import Phone, http_get, room_url, ws_url
 
 PROMPTS = ["Why do you work well together?", "What is your relationship like?"]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from participant.hub import Hub, Response
-from participant.protocol import Answer, Choice, OpenPrompt, Text
-from participant.store import (
+from participant.core.hub import Hub, Response
+from participant.core.protocol import Answer, Choice, OpenPrompt, Text
+from participant.io.store import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
     SessionNotFound,
@@ -169,7 +169,7 @@ def test_a_file_that_is_not_a_session_is_refused_and_left_alone(tmp_path):
 
 def test_the_default_data_dir_is_the_platforms(monkeypatch, tmp_path):
     """Without --data, sessions live in the user data dir."""
-    monkeypatch.setattr("participant.store.default_data_dir", lambda: tmp_path / "default")
+    monkeypatch.setattr("participant.io.store.default_data_dir", lambda: tmp_path / "default")
     with create_session("W", "") as store:
         assert store.path.parent == tmp_path / "default"
     assert [s.title for s in list_sessions()] == ["W"]
@@ -253,9 +253,9 @@ def test_a_closed_store_refuses_writes(store):
 KILLED_AFTER_ACK = textwrap.dedent(
     """
     import sys, threading
-    from participant.hub import Hub
-    from participant.protocol import Answer, OpenPrompt
-    from participant.store import create_session
+    from participant.core.hub import Hub
+    from participant.core.protocol import Answer, OpenPrompt
+    from participant.io.store import create_session
 
     store = create_session("Killed", "", data_dir=sys.argv[1])
     store.prompt_opened(OpenPrompt("p1", {"kind": "text", "question": "Q"}), 1)

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from rich.console import Console
 
-from facilitator.agenda_loader import parse_agenda
 from facilitator.app import make_app
 from facilitator.app.widgets.results_panel import ResultsPanel
-from facilitator.clock import ManualClock
-from facilitator.live_session import LiveSession
-from participant.server import ParticipantServer
-from participant.store import create_session
+from facilitator.domain.agenda_loader import parse_agenda
+from facilitator.domain.clock import ManualClock
+from facilitator.live.live_session import LiveSession
+from participant.io.server import ParticipantServer
+from participant.io.store import create_session
 from tests.phones import Phone, ws_url
 from tests.sample_agendas import GOOD
 

@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
-from facilitator.agenda import Agenda, StepKind, step_id
 from facilitator.app.screens.help_screen import HelpScreen
 from facilitator.app.screens.links_screen import LinksScreen
 from facilitator.app.screens.quit_screen import QuitScreen
@@ -24,13 +23,14 @@ from facilitator.app.widgets.results_panel import ResultsPanel
 from facilitator.app.widgets.status_bar import StatusBar
 from facilitator.app.widgets.step_panel import StepPanel, step_body
 from facilitator.app.widgets.timer_hint import TimerHint
-from facilitator.clock import Clock, SystemClock
-from facilitator.durations import format_countdown, format_offset
-from facilitator.grouping import Edits, reconcile
-from facilitator.live_session import LiveSession, SavedState, rooms_of
-from facilitator.runner import Phase, Runner, RunnerError, Stage, Status, time_ran_out
-from facilitator.themes import Note, group_notes
-from participant.notes import MAX_ROOMS
+from facilitator.domain.agenda import Agenda, StepKind, step_id
+from facilitator.domain.clock import Clock, SystemClock
+from facilitator.domain.durations import format_countdown, format_offset
+from facilitator.domain.grouping import Edits, reconcile
+from facilitator.domain.runner import Phase, Runner, RunnerError, Stage, Status, time_ran_out
+from facilitator.domain.themes import Note, group_notes
+from facilitator.live.live_session import LiveSession, SavedState, rooms_of
+from participant.core.notes import MAX_ROOMS
 
 TICK_SECONDS = 0.2
 RESULTS_SECONDS = 0.1  # live results redraw at most ten times a second, however fast answers come

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from facilitator.grouping import MAX_LABEL
+from facilitator.domain.grouping import MAX_LABEL
 
 
 class RenameScreen(ModalScreen[str | None]):

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from facilitator.grouping import Grouping, short_label
+from facilitator.domain.grouping import Grouping, short_label
 
 
 @dataclass(frozen=True)

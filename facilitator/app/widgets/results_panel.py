@@ -11,8 +11,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from participant.protocol import RATING_SCALE, PromptKind
-from participant.tallies import RatingResult, Results
+from participant.core.protocol import RATING_SCALE, PromptKind
+from participant.core.tallies import RatingResult, Results
 
 BAR = "█"
 LEVELS = " ▁▂▃▄▅▆▇█"

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from facilitator.agenda import Step, StepKind
+from facilitator.domain.agenda import Step, StepKind
 
 KIND_LABELS = {
     StepKind.TALK: "Talk",

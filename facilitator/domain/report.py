@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from facilitator.agenda import Agenda, step_id
-from facilitator.grouping import Grouping, reconcile
-from facilitator.themes import Note, group_notes
+from facilitator.domain.agenda import Agenda, step_id
+from facilitator.domain.grouping import Grouping, reconcile
+from facilitator.domain.themes import Note, group_notes
 
 
 @dataclass(frozen=True)

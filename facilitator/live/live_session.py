@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from facilitator.agenda import Agenda, step_id
-from facilitator.grouping import Grouping
-from facilitator.runner import Phase, Runner, RunnerState
-from participant.notes import Timer
-from participant.server import ParticipantServer
-from participant.store import Store
-from participant.tallies import Results
+from facilitator.domain.agenda import Agenda, step_id
+from facilitator.domain.grouping import Grouping
+from facilitator.domain.runner import Phase, Runner, RunnerState
+from participant.core.notes import Timer
+from participant.core.tallies import Results
+from participant.io.server import ParticipantServer
+from participant.io.store import Store
 
 
 @dataclass(frozen=True)

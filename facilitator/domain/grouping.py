@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from facilitator.themes import Theme
+from facilitator.domain.themes import Theme
 
 LABEL_WORDS = 5
 MAX_LABEL = 60
@@ -46,7 +46,7 @@ class Grouping:
 
     @classmethod
     def from_themes(cls, themes: Sequence[Theme]) -> Grouping:
-        """The automatic grouping, as :func:`facilitator.themes.group_notes` made it."""
+        """The automatic grouping, as :func:`facilitator.domain.themes.group_notes` made it."""
         return cls(tuple(Group(theme.label, tuple(theme.note_ids)) for theme in themes))
 
     def to_dict(self) -> dict[str, Any]:

@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from facilitator.agenda import Agenda, Step
-from facilitator.clock import Clock
+from facilitator.domain.agenda import Agenda, Step
+from facilitator.domain.clock import Clock
 
 WRAP_UP_FRACTION = 0.20
 FINAL_FRACTION = 0.05

@@ -1,7 +1,7 @@
 """The participant server: the phone page over HTTP and live traffic over a websocket, on one port.
 
-A thin driver around :class:`~participant.hub.Hub` (what to answer) and
-:class:`~participant.store.Store` (what is on disk), in the manner of websockets' tutorial: the
+A thin driver around :class:`~participant.core.hub.Hub` (what to answer) and
+:class:`~participant.io.store.Store` (what is on disk), in the manner of websockets' tutorial: the
 handler registers a connection, replays the session to it (``welcome``), answers each message or
 refuses it with an ``error``, and unregisters in ``finally``.
 
@@ -9,11 +9,11 @@ HTTP (``process_request``): ``/``, ``/j/<join code>`` and a breakout room's priv
 ``/r/<room token>`` serve the page (``participant/page/index.html``, read once at start: one
 self-contained file, since every HTTP response closes its connection); ``/healthz`` answers 200;
 anything else 404. The websocket lives at ``/ws?s=<join code>`` for phones and ``/ws?r=<room
-token>`` for a room's notes (see :mod:`participant.notes`); a wrong or missing code or token is
+token>`` for a room's notes (see :mod:`participant.core.notes`); a wrong or missing code or token is
 refused with 403 before the handshake. Phones cannot write notes, and a room link writes only its
 own room's.
 
-Limits: each message is checked by :mod:`participant.protocol` (size, text lengths, a token bucket
+Limits: each message is checked by :mod:`participant.core.protocol` (size, text lengths, a token bucket
 per device, shared by a device's connections); frames above ``CLOSE_ABOVE_BYTES`` close that
 connection with code 1009. A refusal affects only the connection that sent the message, and no
 message from a phone can move the agenda: only the trainer's calls (:meth:`ParticipantServer.
@@ -45,9 +45,9 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from participant.hub import Hub
-from participant.hub import Response as StoredResponse
-from participant.notes import (
+from participant.core.hub import Hub
+from participant.core.hub import Response as StoredResponse
+from participant.core.notes import (
     MAX_ROOMS,
     Board,
     Breakout,
@@ -59,7 +59,7 @@ from participant.notes import (
     room_of_token,
     room_token,
 )
-from participant.protocol import (
+from participant.core.protocol import (
     CLOSE_ABOVE_BYTES,
     Ack,
     Answer,
@@ -73,12 +73,12 @@ from participant.protocol import (
     parse_client_message,
     too_fast,
 )
-from participant.store import Store
-from participant.tallies import DEFAULT_MIN_RESPONSES, Results
+from participant.core.tallies import DEFAULT_MIN_RESPONSES, Results
+from participant.io.store import Store
 
 log = logging.getLogger(__name__)
 
-PAGE = Path(__file__).parent / "page" / "index.html"
+PAGE = Path(__file__).parent.parent / "page" / "index.html"
 WS_PATH = "/ws"
 JOIN_PREFIX = "/j/"
 ROOM_PREFIX = "/r/"

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from participant.protocol import (
+from participant.core.protocol import (
     ANSWER_ID_LENGTH,
     ErrorCode,
     Hello,

@@ -3,7 +3,7 @@
 Each respondent counts once (their latest answer). Passes are counted, never tallied. The
 anonymity threshold is part of the result: :attr:`Results.visible` is false while fewer than
 ``min_responses`` respondents gave a real answer, and the projector then shows only the count.
-Texts in a result are participant text, cleaned by :mod:`participant.protocol`: show them as text.
+Texts in a result are participant text, cleaned by :mod:`participant.core.protocol`: show them as text.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from participant.protocol import (
+from participant.core.protocol import (
     RATING_SCALE,
     AnswerValue,
     Choice,

@@ -3,7 +3,7 @@
 A session's file holds everything needed to continue it after a crash: the session (its join code,
 its secret, the agenda source as run), the trainer's runner state, the prompts opened, and every
 response. Nothing in it names a person: responses are keyed by HMAC hashes (see
-:class:`participant.hub.Keys`), never by device id, and no IP address or user agent is kept.
+:class:`participant.core.hub.Keys`), never by device id, and no IP address or user agent is kept.
 
 Durability before ack: every write goes to one writer thread that owns the connection. It takes
 whatever jobs are waiting (up to :data:`MAX_BATCH`), runs each in its own savepoint, commits them
@@ -34,10 +34,10 @@ from typing import Any, TypeVar
 
 import platformdirs
 
-from participant.hub import Hub, Response
-from participant.notes import Note
-from participant.protocol import OpenPrompt, stored_answer_value
-from participant.tallies import DEFAULT_MIN_RESPONSES
+from participant.core.hub import Hub, Response
+from participant.core.notes import Note
+from participant.core.protocol import OpenPrompt, stored_answer_value
+from participant.core.tallies import DEFAULT_MIN_RESPONSES
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from participant.protocol import (
+from participant.core.protocol import (
     MAX_PROMPT_ID_LENGTH,
     Answer,
     AnswerValue,
@@ -36,7 +36,7 @@ from participant.protocol import (
     Welcome,
     parse_answer_value,
 )
-from participant.tallies import DEFAULT_MIN_RESPONSES, Results, tally
+from participant.core.tallies import DEFAULT_MIN_RESPONSES, Results, tally
 
 
 class Keys:

@@ -1,4 +1,4 @@
-"""Read an agenda file (TOML) into an :class:`~facilitator.agenda.Agenda`, or say what is wrong.
+"""Read an agenda file (TOML) into an :class:`~facilitator.domain.agenda.Agenda`, or say what is wrong.
 
 Agenda files are written by trainers, not programmers, so every problem is reported, not just the
 first, each on one line that names the step and the field and says how to fix it::
@@ -17,7 +17,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from facilitator.agenda import (
+from facilitator.domain.agenda import (
     DEFAULT_COMMENT_LABEL,
     DEFAULT_SHARE_QUESTION,
     Agenda,
@@ -27,7 +27,7 @@ from facilitator.agenda import (
     Step,
     StepKind,
 )
-from facilitator.durations import parse_clock, parse_duration
+from facilitator.domain.durations import parse_clock, parse_duration
 
 MAX_STEPS = 100
 MAX_TITLE = 100
