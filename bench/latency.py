@@ -58,7 +58,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 AGENDA = ROOT / "agendas" / "working-alliance-mutuality.toml"
-PAGE = ROOT / "participant" / "page" / "index.html"
 HOST = "127.0.0.1"  # the phones only ever connect here
 SIZE = (120, 36)
 MAX_PHONES = 1000
@@ -247,7 +246,9 @@ async def burst(
 
 async def the_room(args: argparse.Namespace) -> None:
     """Process B: join every phone, then answer a burst for each command read from stdin."""
-    url = f"ws://{HOST}:{args.port}/ws?s={args.code}"
+    from participant.core.wire import WS_PATH
+
+    url = f"ws://{HOST}:{args.port}{WS_PATH}?s={args.code}"
     rng = random.Random(args.seed)
     phones = [Phone(url, f"bench-{n:04}-{secrets.token_hex(6)}") for n in range(args.phones)]
     limit = asyncio.Semaphore(CONNECT_AT_ONCE)
@@ -481,7 +482,7 @@ async def laptop(args: argparse.Namespace, profile: cProfile.Profile | None) -> 
             try:
                 app = make_app(
                     agenda,
-                    join_url=f"http://{HOST}:{server.port}/j/{server.join_code}",
+                    join_url=f"http://{HOST}:{server.port}{server.join_path}",
                     live=LiveSession(server, store),
                 )
                 recorder = Recorder()
@@ -577,9 +578,11 @@ def table(title: str, series: dict[str, list[float]]) -> list[str]:
 
 
 def page_size() -> str:
-    body = PAGE.read_bytes()
+    from participant.io.server import PAGE, with_limits
+
+    body = with_limits(PAGE.read_bytes())
     packed = gzip.compress(body, compresslevel=9)
-    return f"{PAGE.relative_to(ROOT)}: {len(body)} bytes, {len(packed)} bytes gzip -9"
+    return f"{PAGE.relative_to(ROOT)} as served: {len(body)} bytes, {len(packed)} bytes gzip -9"
 
 
 def report(args: argparse.Namespace, results: list[RunResult]) -> str:

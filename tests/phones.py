@@ -9,6 +9,8 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from participant.core.wire import ROOM_PREFIX, WS_PATH
+
 TIMEOUT = 5
 
 
@@ -59,12 +61,12 @@ class Phone:
 
 
 def ws_url(port: int, code: str) -> str:
-    return f"ws://127.0.0.1:{port}/ws?s={code}"
+    return f"ws://127.0.0.1:{port}{WS_PATH}?s={code}"
 
 
 def room_url(port: int, room_path: str) -> str:
     """The websocket of a room's notes link, from the link's path ``/r/<token>``."""
-    return f"ws://127.0.0.1:{port}/ws?r={room_path.removeprefix('/r/')}"
+    return f"ws://127.0.0.1:{port}{WS_PATH}?r={room_path.removeprefix(ROOM_PREFIX)}"
 
 
 async def http_get(port: int, path: str) -> tuple[int, list[tuple[str, str]], bytes]:

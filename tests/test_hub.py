@@ -3,7 +3,8 @@
 import pytest
 
 from participant.core.hub import Hub, Keys, Response, check_prompt
-from participant.core.protocol import (
+from participant.core.tallies import RatingResult, tally, word_counts
+from participant.core.wire import (
     Answer,
     Choice,
     CurrentPrompt,
@@ -15,7 +16,6 @@ from participant.core.protocol import (
     Welcome,
     Words,
 )
-from participant.core.tallies import RatingResult, tally, word_counts
 
 SECRET = b"s" * 32
 REFLECTION = {

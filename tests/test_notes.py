@@ -2,21 +2,19 @@
 
 import pytest
 
-from participant.core.notes import (
-    MAX_NOTE_LENGTH,
-    Board,
-    Breakout,
+from participant.core.notes import Board, OpenBreakout, room_of_token, room_path, room_token
+from participant.core.wire import (
+    MAX_ROOMS,
+    ROOM_TOKEN_LENGTH,
+    ErrorCode,
     NoteAdd,
     NoteDelete,
     NoteEdit,
-    parse_room_message,
-    room_of_token,
-    room_token,
+    ProtocolError,
 )
-from participant.core.protocol import ErrorCode, Hello, ProtocolError, parse_client_message
 
 SECRET = b"s" * 32
-BREAKOUT = Breakout("step-2", "Why we work well together", ("Why?",), 4)
+BREAKOUT = OpenBreakout("step-2", "Why we work well together", ("Why?",), 4)
 
 
 def board() -> Board:
@@ -39,12 +37,20 @@ def refusal(call) -> ProtocolError:
 
 def test_room_tokens_are_per_room_unguessable_and_checked():
     """Each room's token differs, maps back to its room, and a forged one maps to nothing."""
-    tokens = {room_token(SECRET, room) for room in range(1, 51)}
-    assert len(tokens) == 50
+    tokens = {room_token(SECRET, room) for room in range(1, MAX_ROOMS + 1)}
+    assert len(tokens) == MAX_ROOMS
     assert room_of_token(SECRET, room_token(SECRET, 3)) == 3
-    assert room_of_token(SECRET, "0" * 24) is None
+    assert room_of_token(SECRET, "0" * ROOM_TOKEN_LENGTH) is None
     assert room_of_token(b"t" * 32, room_token(SECRET, 3)) is None
-    assert len(room_token(SECRET, 1)) == 24
+    assert len(room_token(SECRET, 1)) == ROOM_TOKEN_LENGTH == 24  # 96 bits
+
+
+def test_room_paths_carry_the_token_of_rooms_in_range():
+    """A room's link path is the room prefix and its token; there is no room 0 nor past MAX_ROOMS."""
+    assert room_path(SECRET, 3) == f"/r/{room_token(SECRET, 3)}"
+    for room in (0, MAX_ROOMS + 1):
+        with pytest.raises(ValueError, match="rooms go from 1"):
+            room_path(SECRET, room)
 
 
 def test_add_edit_delete_and_state():
@@ -104,39 +110,3 @@ def test_restore_keeps_the_newest_version_of_each_note():
     latest = b.notes("step-2")[0]
     restored = Board.restore([latest, first])
     assert restored.notes("step-2") == (latest,)
-
-
-@pytest.mark.parametrize(
-    ("frame", "code", "words"),
-    [
-        (
-            '{"type":"note_add","id":"note-0001","text":"' + "x" * (MAX_NOTE_LENGTH + 1) + '"}',
-            "too_long",
-            "300",
-        ),
-        ('{"type":"note_add","id":"note-0001","text":"  "}', "empty", "Write the note"),
-        ('{"type":"note_add","id":"x","text":"a"}', "bad_message", "valid id"),
-        ('{"type":"note_edit","id":"note-0001","rev":0,"text":"a"}', "bad_message", "version"),
-        ('{"type":"note_delete","id":"note-0001","rev":"2"}', "bad_message", "version"),
-        ('{"type":"answer","id":"answer-01","prompt":"p","value":{}}', "forbidden", "join link"),
-        ('{"type":"nonsense"}', "bad_message", "reload"),
-    ],
-)
-def test_room_messages_are_checked(frame, code, words):
-    """Malformed note messages, and answers sent by a room link, are refused in plain words."""
-    error = refusal(lambda: parse_room_message(frame))
-    assert error.code.value == code
-    assert words in error.message
-
-
-def test_room_message_text_is_cleaned_and_markup_kept():
-    """A note's text loses control characters and keeps markup as literal text."""
-    message = parse_room_message('{"type":"note_add","id":"note-0001","text":"[b]x[/b] \\u001b[2J"}')
-    assert message == NoteAdd("note-0001", "[b]x[/b] [2J")
-    assert parse_room_message('{"type":"hello","device":"dddddddddddddddd"}') == Hello("dddddddddddddddd")
-
-
-def test_phones_cannot_send_note_messages():
-    """The join link's protocol refuses note messages: only a room's link writes notes."""
-    error = refusal(lambda: parse_client_message('{"type":"note_add","id":"note-0001","text":"x"}'))
-    assert error.code is ErrorCode.FORBIDDEN

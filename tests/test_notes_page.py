@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect, sync_playwright
 
-from participant.core.notes import MAX_NOTE_LENGTH, Timer
+from participant.core.notes import Timer
+from participant.core.wire import MAX_NOTE_LENGTH
 from tests.phones import Phone, room_url
 from tests.test_page import Frozen, LiveServer, button, losing_the_first_ack, queued, status
 

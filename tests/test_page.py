@@ -25,8 +25,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, e
 from websockets.asyncio.client import connect
 
 from facilitator.domain.agenda import Prompt, RatingQuestion, StepKind
-from participant.core.protocol import MAX_COMMENT_LENGTH, MAX_TEXT_LENGTH, RATE_BURST
-from participant.io.server import PAGE, ParticipantServer
+from participant.core.wire import (
+    MAX_COMMENT_LENGTH,
+    MAX_TEXT_LENGTH,
+    MAX_WORD_LENGTH,
+    RATE_BURST,
+    page_limits,
+)
+from participant.io.server import PAGE, ParticipantServer, with_limits
 from participant.io.store import create_session
 
 T = TypeVar("T")
@@ -199,10 +205,10 @@ def queued(page: Page) -> list[dict[str, Any]]:
 
 
 def test_page_is_one_small_self_contained_file() -> None:
-    """Under 28 KB (phones and room links), nothing fetched from elsewhere, no HTML parsing of text at
-    run time, ES5 script."""
+    """Under 28 KB as served (phones and room links), nothing fetched from elsewhere, no HTML parsing of
+    text at run time, ES5 script."""
     html = PAGE.read_text(encoding="utf-8")
-    assert len(html.encode()) < 28 * 1024
+    assert len(with_limits(html.encode())) < 28 * 1024
     assert '<html lang="en">' in html
     assert 'name="viewport"' in html
     assert re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html) is None
@@ -301,7 +307,7 @@ def test_word_wall_takes_up_to_five_words(page: Page, live: LiveServer) -> None:
     join(page, live)
     live.open("p1", WORDWALL)
     word = page.get_by_label("A word or short phrase")
-    expect(word).to_have_attribute("maxlength", "40")
+    expect(word).to_have_attribute("maxlength", str(MAX_WORD_LENGTH))
     word.fill("synergy")
     word.press("Enter")
     word.fill("circle back")
@@ -321,6 +327,35 @@ def test_word_wall_takes_up_to_five_words(page: Page, live: LiveServer) -> None:
     assert live.rows("p1") == [
         {"words": ["synergy", "circle back", "bandwidth", "leverage", "low-hanging fruit"]}
     ]
+
+
+@pytest.fixture
+def other_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server writes other limits into the page than the wire's (request before ``live``)."""
+    limits = {**page_limits(), "text": {"text": 12, "share": 11}, "comment": 13, "words": 2, "word": 7}
+    monkeypatch.setattr("participant.io.server.page_limits", lambda: limits)
+
+
+@pytest.mark.browser
+def test_the_page_checks_the_limits_the_server_writes_into_it(
+    other_limits: None, page: Page, live: LiveServer
+) -> None:
+    """With other limits written in, the page counts and stops by them: it keeps no copy of its own."""
+    join(page, live)
+    live.open("p1", SHARE)
+    expect(page.get_by_text("0 of 11 characters")).to_be_visible()
+    live.open("p2", REFLECTION)
+    expect(page.get_by_text("0 of 13 characters")).to_be_visible()
+    live.open("p3", WORDWALL)
+    word = page.get_by_label("A word or short phrase")
+    expect(word).to_have_attribute("maxlength", "7")
+    expect(
+        page.get_by_text("Up to 2 words or short phrases, 7 characters each.", exact=False)
+    ).to_be_visible()
+    for extra in ("synergy", "scope"):
+        word.fill(extra)
+        word.press("Enter")
+    expect(word).to_be_hidden()
 
 
 @pytest.mark.browser

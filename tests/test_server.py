@@ -4,6 +4,7 @@ import asyncio
 import concurrent.futures
 import json
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -15,8 +16,15 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
-from participant.core.protocol import CLOSE_ABOVE_BYTES, MAX_MESSAGE_BYTES, RATE_BURST, RATE_PER_SECOND
-from participant.io.server import ParticipantServer
+from participant.core.wire import (
+    CLOSE_ABOVE_BYTES,
+    MAX_MESSAGE_BYTES,
+    RATE_BURST,
+    RATE_PER_SECOND,
+    join_path,
+    page_limits,
+)
+from participant.io.server import LIMITS_PLACEHOLDER, PAGE, ParticipantServer, with_limits
 from participant.io.store import create_session, open_session
 from tests.phones import http_get
 
@@ -434,7 +442,7 @@ async def test_the_rate_limit_is_per_device_not_per_connection(room):
 
 async def test_the_page_is_served_at_the_root_and_the_join_url(room):
     """/ and /j/<code> serve the page as HTML, with one Content-Type."""
-    page = (ROOT / "participant" / "page" / "index.html").read_bytes()
+    page = with_limits((ROOT / "participant" / "page" / "index.html").read_bytes())
     for path in ("/", room.server.join_path, f"{room.server.join_path}?utm=x"):
         status, headers, body = await http_get(room.server.port, path)
         assert status == 200
@@ -445,9 +453,31 @@ async def test_the_page_is_served_at_the_root_and_the_join_url(room):
         assert [name for name, _ in headers].count("Server") == 1
 
 
+async def test_the_served_page_holds_the_wires_limits_and_the_file_no_copy(room):
+    """The script gets the limits the server checks, as ``var LIMITS``; the file only has a placeholder."""
+    _, _, body = await http_get(room.server.port, "/")
+    limits = json.dumps(page_limits(), separators=(",", ":"))
+    assert body.count(f"var LIMITS = {limits};".encode()) == 1
+    on_disk = PAGE.read_text(encoding="utf-8")
+    script = on_disk[on_disk.index("<script>") : on_disk.index("</script>")]
+    assert script.count(LIMITS_PLACEHOLDER.decode()) == 1
+    assert re.search(r"\bLIMITS\s*=", script) is None
+    for copy in ("[1, 2, 3, 4, 5]", "{16,64}", "= 300", "= 40", "= 5,"):
+        assert copy not in script
+
+
+def test_limits_cannot_end_the_pages_script(monkeypatch):
+    """A ``<`` in a limit is escaped, so the JSON can never close the ``<script>`` it is written into."""
+    tricky = {"x": "</script><script>alert(1)</script>"}
+    monkeypatch.setattr("participant.io.server.page_limits", lambda: tricky)
+    page = with_limits(b"<script>/*LIMITS*/</script>")
+    assert page.count(b"</script>") == 1
+    assert json.loads(page.removeprefix(b"<script>var LIMITS = ").removesuffix(b";</script>")) == tricky
+
+
 async def test_unknown_paths_and_wrong_join_codes_are_404(room):
     """Anything else is 404, in plain text; a wrong join code says to check the projector."""
-    status, _, body = await http_get(room.server.port, "/j/wrongcode1")
+    status, _, body = await http_get(room.server.port, join_path("wrongcode1"))
     assert (status, body) == (404, b"No session here: check the address on the projector")
     status, _, _ = await http_get(room.server.port, "/favicon.ico")
     assert status == 404
@@ -458,10 +488,14 @@ async def test_healthz_answers_ok(room):
     assert (await http_get(room.server.port, "/healthz"))[::2] == (200, b"ok")
 
 
-async def test_a_missing_page_is_a_plain_503(tmp_path):
-    """Without the page file, / says so instead of failing."""
+@pytest.mark.parametrize("content", [None, b"<script>var LIMITS = {};</script>"])
+async def test_a_missing_page_is_a_plain_503(tmp_path, content):
+    """Without the page file, or with one the limits cannot be written into, / says so instead of failing."""
+    page = tmp_path / "index.html"
+    if content is not None:
+        page.write_bytes(content)
     with create_session("W", "", data_dir=tmp_path) as store:
-        async with ParticipantServer(store, page=tmp_path / "none.html") as server:
+        async with ParticipantServer(store, page=page) as server:
             await server.start("127.0.0.1", 0)
             status, _, body = await http_get(server.port, "/")
     assert (status, body) == (503, b"The page is missing from this installation")

@@ -10,6 +10,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from participant.core.notes import Timer
+from participant.core.wire import ROOM_PREFIX, ROOM_TOKEN_LENGTH
 from participant.io.server import ParticipantServer
 from participant.io.store import create_session, open_session
 from tests.phones import Phone, http_get, room_url, ws_url
@@ -115,7 +116,7 @@ async def test_forged_or_missing_room_links_get_no_websocket(server, query):
 
 async def test_forged_room_links_get_no_page(server):
     """A made-up room link is a 404 that says what to do; a real one serves the page."""
-    status, _, body = await http_get(server.port, f"/r/{'0' * 24}")
+    status, _, body = await http_get(server.port, f"{ROOM_PREFIX}{'0' * ROOM_TOKEN_LENGTH}")
     assert (status, body) == (404, b"This room link is not valid: ask the trainer for your room's link")
     status, _, page = await http_get(server.port, server.room_path(2))
     assert status == 200

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from participant.core.hub import Hub, Response
-from participant.core.protocol import Answer, Choice, OpenPrompt, Text
+from participant.core.wire import Answer, Choice, OpenPrompt, Text
 from participant.io.store import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
@@ -254,7 +254,7 @@ KILLED_AFTER_ACK = textwrap.dedent(
     """
     import sys, threading
     from participant.core.hub import Hub
-    from participant.core.protocol import Answer, OpenPrompt
+    from participant.core.wire import Answer, OpenPrompt
     from participant.io.store import create_session
 
     store = create_session("Killed", "", data_dir=sys.argv[1])

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
 
+from participant.core.wire import RATING_SCALE
+
 
 class StepKind(StrEnum):
     """The kinds of step an agenda file may use (the ``kind`` field)."""
@@ -45,7 +47,6 @@ _PROMPT_KINDS = frozenset(
     {StepKind.REFLECTION, StepKind.CHOICE, StepKind.TEXT, StepKind.WORDWALL, StepKind.SHARE}
 )
 
-RATING_SCALE = (1, 2, 3, 4, 5)
 DEFAULT_SHARE_QUESTION = "Share one thing you learned or will try when you leave here"
 DEFAULT_COMMENT_LABEL = "Anything you want to add? (optional)"
 

@@ -28,11 +28,11 @@ from facilitator.domain.agenda import (
     StepKind,
 )
 from facilitator.domain.durations import parse_clock, parse_duration
+from participant.core.wire import MAX_ROOMS
 
 MAX_STEPS = 100
 MAX_TITLE = 100
 MAX_DURATION = 8 * 3600
-MAX_ROOMS = 50
 MAX_QUESTIONS = 10
 MAX_OPTIONS = 12
 MAX_OPTION = 40

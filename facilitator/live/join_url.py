@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 
+from participant.core.wire import join_path
+
 WILDCARDS = {"", "0.0.0.0", "::"}
 # A documentation address (TEST-NET-1): connecting a UDP socket to it only asks the OS which local
 # address would route there; no packet is sent.
@@ -31,8 +33,8 @@ def lan_address() -> str | None:
 def join_url(code: str, *, host: str, port: int, public_url: str | None = None) -> str:
     """The join URL for session ``code``: ``public_url`` if given, else this machine on ``port``."""
     if public_url:
-        return f"{public_url.rstrip('/')}/j/{code}"
+        return f"{public_url.rstrip('/')}{join_path(code)}"
     address = host if host not in WILDCARDS else (lan_address() or "127.0.0.1")
     if ":" in address:
         address = f"[{address}]"
-    return f"http://{address}:{port}/j/{code}"
+    return f"http://{address}:{port}{join_path(code)}"

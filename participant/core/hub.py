@@ -24,7 +24,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from participant.core.protocol import (
+from participant.core.tallies import Results, tally
+from participant.core.wire import (
+    DEFAULT_MIN_RESPONSES,
     MAX_PROMPT_ID_LENGTH,
     Answer,
     AnswerValue,
@@ -36,7 +38,6 @@ from participant.core.protocol import (
     Welcome,
     parse_answer_value,
 )
-from participant.core.tallies import DEFAULT_MIN_RESPONSES, Results, tally
 
 
 class Keys:

@@ -4,20 +4,11 @@ Pure and synchronous, like the hub: the server feeds it what a room's link sends
 returns, and only then applies it (:meth:`Board.apply`), so a note is on disk before it counts.
 
 A breakout is one agenda step that splits the room; the trainer opens it with its title, its
-discussion prompts and its number of rooms. Each room writes through its own link (see
-:func:`room_token`); several devices may share one link. Notes are added exactly once (the page
-makes each note's id; a resend is acknowledged again), edited and deleted by revision: a device
+discussion prompts and its number of rooms (:class:`OpenBreakout`). Each room writes through its own
+link (see :func:`room_token`); several devices may share one link. Notes are added exactly once (the
+page makes each note's id; a resend is acknowledged again), edited and deleted by revision: a device
 that edits or deletes a note another device has changed since is refused and sent the latest notes.
-
-Messages of a room link (besides ``hello``):
-
-- ``note_add``: ``{"type": "note_add", "id": NOTE_ID, "text": "..."}``
-- ``note_edit``: ``{"type": "note_edit", "id": NOTE_ID, "rev": N, "text": "..."}``
-- ``note_delete``: ``{"type": "note_delete", "id": NOTE_ID, "rev": N}``
-
-and the server's ``room`` message: ``{"type": "room", "room": N, "breakout": {"id", "title",
-"prompts", "rooms"} or null, "notes": [{"id", "text", "rev"}], "timer": {"remaining", "running"} or
-null}``, sent on joining and after every change in that room.
+The messages of a room link are in :mod:`participant.core.wire`.
 """
 
 from __future__ import annotations
@@ -25,30 +16,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from participant.core.protocol import (
-    ANSWER_ID_LENGTH,
+from participant.core.wire import (
+    MAX_NOTES_PER_ROOM,
+    MAX_ROOMS,
+    ROOM_PREFIX,
+    ROOM_TOKEN_LENGTH,
     ErrorCode,
-    Hello,
+    NoteAdd,
+    NoteDelete,
+    NoteEdit,
+    NoteMessage,
     ProtocolError,
-    decode_frame,
     encode_message,
-    is_id,
-    parse_hello,
-    text_field,
 )
-
-MAX_NOTE_LENGTH = 300
-"""Characters in one note: one idea, as said in the room."""
-MAX_NOTES_PER_ROOM = 200
-"""Notes one room may keep in one breakout."""
-MAX_ROOMS = 50
-"""Rooms in one breakout (the agenda format's limit too)."""
-ROOM_TOKEN_LENGTH = 24
-"""Hex characters in a room's link token: 96 bits, unguessable."""
 
 _CHANGED_ELSEWHERE = "This note was changed on another device: here are the latest notes"
 _NO_BREAKOUT = "No breakout is running now: notes open when the trainer starts one"
@@ -69,8 +53,15 @@ def room_of_token(secret: bytes, token: str) -> int | None:
     return found
 
 
+def room_path(secret: bytes, room: int) -> str:
+    """The path of room ``room``'s private notes link, from the session's secret."""
+    if not 1 <= room <= MAX_ROOMS:
+        raise ValueError(f"rooms go from 1 to {MAX_ROOMS}")
+    return f"{ROOM_PREFIX}{room_token(secret, room)}"
+
+
 @dataclass(frozen=True)
-class Breakout:
+class OpenBreakout:
     """A breakout as rooms see it: which step, its title and prompts, how many rooms."""
 
     id: str
@@ -98,62 +89,6 @@ class Note:
 
 
 @dataclass(frozen=True)
-class NoteAdd:
-    id: str
-    text: str
-
-
-@dataclass(frozen=True)
-class NoteEdit:
-    id: str
-    rev: int
-    text: str
-
-
-@dataclass(frozen=True)
-class NoteDelete:
-    id: str
-    rev: int
-
-
-NoteMessage = NoteAdd | NoteEdit | NoteDelete
-
-
-def parse_room_message(frame: str | bytes) -> Hello | NoteMessage:
-    """A room link's frame as a message; :class:`ProtocolError` for anything else."""
-    data = decode_frame(frame)
-    kind = data.get("type")
-    if kind == "hello":
-        return parse_hello(data)
-    if kind == "answer":
-        raise ProtocolError(
-            ErrorCode.FORBIDDEN, "This is a room's notes link: answer questions from the join link"
-        )
-    if kind not in ("note_add", "note_edit", "note_delete"):
-        raise ProtocolError(
-            ErrorCode.BAD_MESSAGE, "The page sent something the server does not understand: reload the page"
-        )
-    note_id = data.get("id")
-    if not is_id(note_id, ANSWER_ID_LENGTH):
-        raise ProtocolError(ErrorCode.BAD_MESSAGE, "That note has no valid id: reload the page")
-    if kind == "note_add":
-        return NoteAdd(note_id, _note_text(data, note_id))
-    rev = data.get("rev")
-    if type(rev) is not int or rev < 1:
-        raise ProtocolError(ErrorCode.BAD_MESSAGE, "That note has no valid version: reload the page", note_id)
-    if kind == "note_edit":
-        return NoteEdit(note_id, rev, _note_text(data, note_id))
-    return NoteDelete(note_id, rev)
-
-
-def _note_text(data: Mapping[str, Any], note_id: str) -> str:
-    text = text_field(data, "text", limit=MAX_NOTE_LENGTH, what="note", multiline=True, answer_id=note_id)
-    if not text:
-        raise ProtocolError(ErrorCode.EMPTY, "Write the note first", note_id)
-    return text
-
-
-@dataclass(frozen=True)
 class Timer:
     """The breakout's time as the trainer's runner had it ``at`` (a monotonic time) when it last changed."""
 
@@ -174,7 +109,7 @@ class RoomState:
     """The ``room`` message: what every device on a room's link shows, at ``now``."""
 
     room: int
-    breakout: Breakout | None
+    breakout: OpenBreakout | None
     notes: tuple[Note, ...]
     timer: Timer | None
     now: float = 0.0
@@ -195,11 +130,11 @@ class RoomState:
 class Board:
     """Every breakout's notes, and which breakout is open for writing."""
 
-    open: Breakout | None = None
+    open: OpenBreakout | None = None
     timer: Timer | None = None
     _notes: dict[tuple[str, int, str], Note] = field(default_factory=dict)
 
-    def open_breakout(self, breakout: Breakout, timer: Timer | None = None) -> None:
+    def open_breakout(self, breakout: OpenBreakout, timer: Timer | None = None) -> None:
         self.open = breakout
         self.timer = timer
 

@@ -3,7 +3,7 @@
 Each respondent counts once (their latest answer). Passes are counted, never tallied. The
 anonymity threshold is part of the result: :attr:`Results.visible` is false while fewer than
 ``min_responses`` respondents gave a real answer, and the projector then shows only the count.
-Texts in a result are participant text, cleaned by :mod:`participant.core.protocol`: show them as text.
+Texts in a result are participant text, cleaned by :mod:`participant.core.text`: show them as text.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from participant.core.protocol import (
+from participant.core.wire import (
+    DEFAULT_MIN_RESPONSES,
     RATING_SCALE,
     AnswerValue,
     Choice,
@@ -25,8 +26,6 @@ from participant.core.protocol import (
     Words,
     prompt_kind,
 )
-
-DEFAULT_MIN_RESPONSES = 3
 
 
 @dataclass(frozen=True)

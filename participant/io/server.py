@@ -5,15 +5,15 @@ A thin driver around :class:`~participant.core.hub.Hub` (what to answer) and
 handler registers a connection, replays the session to it (``welcome``), answers each message or
 refuses it with an ``error``, and unregisters in ``finally``.
 
-HTTP (``process_request``): ``/``, ``/j/<join code>`` and a breakout room's private link
-``/r/<room token>`` serve the page (``participant/page/index.html``, read once at start: one
-self-contained file, since every HTTP response closes its connection); ``/healthz`` answers 200;
-anything else 404. The websocket lives at ``/ws?s=<join code>`` for phones and ``/ws?r=<room
-token>`` for a room's notes (see :mod:`participant.core.notes`); a wrong or missing code or token is
-refused with 403 before the handshake. Phones cannot write notes, and a room link writes only its
-own room's.
+HTTP (``process_request``; the paths are :mod:`participant.core.wire`'s): ``/``, ``/j/<join code>``
+and a breakout room's private link ``/r/<room token>`` serve the page (``participant/page/index.html``,
+read once at start, with the wire's limits written in: one self-contained file, since every HTTP
+response closes its connection); ``/healthz`` answers 200; anything else 404. The websocket lives at
+``/ws?s=<join code>`` for phones and ``/ws?r=<room token>`` for a room's notes (see
+:mod:`participant.core.notes`); a wrong or missing code or token is refused with 403 before the
+handshake. Phones cannot write notes, and a room link writes only its own room's.
 
-Limits: each message is checked by :mod:`participant.core.protocol` (size, text lengths, a token bucket
+Limits: each message is checked by :mod:`participant.core.wire` (size, text lengths, a token bucket
 per device, shared by a device's connections); frames above ``CLOSE_ABOVE_BYTES`` close that
 connection with code 1009. A refusal affects only the connection that sent the message, and no
 message from a phone can move the agenda: only the trainer's calls (:meth:`ParticipantServer.
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import mimetypes
 import time
@@ -47,45 +48,41 @@ from websockets.http11 import Request, Response
 
 from participant.core.hub import Hub
 from participant.core.hub import Response as StoredResponse
-from participant.core.notes import (
-    MAX_ROOMS,
-    Board,
-    Breakout,
-    Note,
-    NoteMessage,
-    RoomState,
-    Timer,
-    parse_room_message,
-    room_of_token,
-    room_token,
-)
-from participant.core.protocol import (
+from participant.core.notes import Board, Note, OpenBreakout, RoomState, Timer, room_of_token, room_path
+from participant.core.tallies import Results
+from participant.core.wire import (
     CLOSE_ABOVE_BYTES,
+    DEFAULT_HOST,
+    DEFAULT_MIN_RESPONSES,
+    DEFAULT_PORT,
+    HEALTH_PATH,
+    JOIN_PREFIX,
+    ROOM_PREFIX,
+    WS_PATH,
     Ack,
     Answer,
     CurrentPrompt,
     Error,
     ErrorCode,
     Hello,
+    NoteMessage,
     ProtocolError,
     ServerMessage,
     TokenBucket,
+    join_path,
+    page_limits,
     parse_client_message,
+    parse_room_message,
     too_fast,
 )
-from participant.core.tallies import DEFAULT_MIN_RESPONSES, Results
 from participant.io.store import Store
 
 log = logging.getLogger(__name__)
 
 PAGE = Path(__file__).parent.parent / "page" / "index.html"
-WS_PATH = "/ws"
-JOIN_PREFIX = "/j/"
-ROOM_PREFIX = "/r/"
-HEALTH_PATH = "/healthz"
+LIMITS_PLACEHOLDER = b"/*LIMITS*/"
+"""Where the page's script gets the wire's limits (:func:`with_limits`), so it keeps no copy."""
 REMEMBERED_DEVICES = 10_000
-DEFAULT_HOST = "0.0.0.0"
-DEFAULT_PORT = 8765
 
 # The page is one file with inline CSS and JS; it may talk to this server and nothing else.
 PAGE_POLICY = (
@@ -125,11 +122,16 @@ def _response(status: HTTPStatus, body: bytes, content_type: str, **headers: str
     return Response(status.value, status.phrase, fields, body)
 
 
-def room_path(secret: bytes, room: int) -> str:
-    """The path of a session's room link, from the session's secret."""
-    if not 1 <= room <= MAX_ROOMS:
-        raise ValueError(f"rooms go from 1 to {MAX_ROOMS}")
-    return f"{ROOM_PREFIX}{room_token(secret, room)}"
+def with_limits(page: bytes) -> bytes:
+    """The page with :func:`~participant.core.wire.page_limits` as ``var LIMITS`` in its script.
+
+    ``<`` is escaped so no value can end the ``<script>`` element; ``ValueError`` if the page has
+    no placeholder, since without the limits its script cannot run.
+    """
+    if LIMITS_PLACEHOLDER not in page:
+        raise ValueError(f"the page has no {LIMITS_PLACEHOLDER.decode()} placeholder")
+    limits = json.dumps(page_limits(), separators=(",", ":")).replace("<", "\\u003c")
+    return page.replace(LIMITS_PLACEHOLDER, f"var LIMITS = {limits};".encode(), 1)
 
 
 def _text(status: HTTPStatus, text: str) -> Response:
@@ -210,7 +212,7 @@ class ParticipantServer:
     @property
     def join_path(self) -> str:
         """The path of the join URL (the caller knows the host phones can reach)."""
-        return f"{JOIN_PREFIX}{self.join_code}"
+        return join_path(self.join_code)
 
     # --- The trainer's side ----------------------------------------------------------------------
 
@@ -255,7 +257,7 @@ class ParticipantServer:
         ``timer`` is the breakout's time left as the trainer's runner has it (None: not timed now,
         as during its report-back).
         """
-        breakout = Breakout(breakout_id, title, tuple(prompts), rooms)
+        breakout = OpenBreakout(breakout_id, title, tuple(prompts), rooms)
         if breakout != self.board.open or timer != self.board.timer:
             stamped = None if timer is None else replace(timer, at=self._clock())
             self.board.open_breakout(breakout, stamped)
@@ -314,9 +316,9 @@ class ParticipantServer:
 
     def _load_page(self) -> tuple[bytes, str] | None:
         try:
-            body = self._page_path.read_bytes()
-        except OSError:
-            log.exception("no page at %s", self._page_path)
+            body = with_limits(self._page_path.read_bytes())
+        except (OSError, ValueError):
+            log.exception("no usable page at %s", self._page_path)
             return None
         content_type = mimetypes.guess_type(self._page_path.name)[0] or "application/octet-stream"
         if content_type.startswith("text/"):

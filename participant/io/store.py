@@ -36,8 +36,7 @@ import platformdirs
 
 from participant.core.hub import Hub, Response
 from participant.core.notes import Note
-from participant.core.protocol import OpenPrompt, stored_answer_value
-from participant.core.tallies import DEFAULT_MIN_RESPONSES
+from participant.core.wire import DEFAULT_MIN_RESPONSES, OpenPrompt, stored_answer_value
 
 log = logging.getLogger(__name__)
 
@@ -357,11 +356,11 @@ class _Writer:
                 for _, future in jobs
                 if id(future) in running or (not future.done() and future.set_running_or_notify_cancel())
             ]
-        for future, result, error in outcomes:
-            if error is None:
+        for future, result, exception in outcomes:
+            if exception is None:
                 future.set_result(result)
             else:
-                future.set_exception(error)
+                future.set_exception(exception)
 
 
 # --- One session's database -------------------------------------------------------------------------

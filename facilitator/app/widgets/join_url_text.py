@@ -1,4 +1,4 @@
-"""The join URL as plain text, broken before ``/j/`` when the column is too narrow for one line."""
+"""The join URL as plain text, broken before its path when the column is too narrow for one line."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from participant.core.wire import join_path, split_join_url
+
 
 def fold_url(url: str, width: int) -> str:
     """``url`` on one line if it fits in ``width``, else split before the path, where a reader expects it."""
-    if len(url) <= width or "/j/" not in url:
+    base, code = split_join_url(url)
+    if len(url) <= width or not code:
         return url
-    head, _, code = url.rpartition("/j/")
-    return f"{head}\n/j/{code}"
+    return f"{base}\n{join_path(code)}"
 
 
 class JoinUrlText(Widget):

@@ -11,8 +11,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from participant.core.protocol import RATING_SCALE, PromptKind
 from participant.core.tallies import RatingResult, Results
+from participant.core.wire import DEFAULT_MIN_RESPONSES, RATING_SCALE, PromptKind
 
 BAR = "█"
 LEVELS = " ▁▂▃▄▅▆▇█"
@@ -106,7 +106,7 @@ class ResultsPanel(Widget):
     """How many phones are connected now."""
     revealed: reactive[bool] = reactive(False, layout=True)
     """Whether the trainer has pressed r to show the results."""
-    min_responses: reactive[int] = reactive(3)
+    min_responses: reactive[int] = reactive(DEFAULT_MIN_RESPONSES)
     """The anonymity threshold: fewer real answers than this are never shown."""
 
     def render(self) -> RenderableType:

@@ -1,11 +1,13 @@
-"""The wire protocol between phones and the server: typed messages, their limits, and text cleaning.
+"""The wire between the server and its clients: addresses, typed messages, and every limit.
 
-Every message is one JSON object in one websocket text frame, with a ``"type"``.
+Every message is one JSON object in one websocket text frame, with a ``"type"``. Two kinds of client
+talk to the server, each by its own link (paths below): phones by the session's join link, and each
+breakout room's note takers by that room's private link.
 
 Phone to server:
 
 - ``hello``: ``{"type": "hello", "device": ID}``. ``ID`` is the random id the page keeps in its
-  localStorage: 16 to 64 of ``A-Z a-z 0-9 _ -``. Sent first on every connection.
+  localStorage: 16 to 64 of ``A-Z a-z 0-9 _ -``. Sent first on every connection (room links too).
 - ``answer``: ``{"type": "answer", "id": ANSWER_ID, "prompt": PROMPT_ID, "value": VALUE}``.
   ``ANSWER_ID`` is made by the page, fresh and random for each answer (8 to 64 of the same
   characters); a resend of the same id is stored once. ``VALUE`` depends on the prompt's kind:
@@ -19,28 +21,38 @@ Phone to server:
   any kind     ``{"pass": true}``
   ===========  ==========================================================================
 
+Room link to server (``NOTE_ID`` is made by the page like ``ANSWER_ID``; ``N`` is the note's
+revision the device last saw):
+
+- ``note_add``: ``{"type": "note_add", "id": NOTE_ID, "text": "..."}``
+- ``note_edit``: ``{"type": "note_edit", "id": NOTE_ID, "rev": N, "text": "..."}``
+- ``note_delete``: ``{"type": "note_delete", "id": NOTE_ID, "rev": N}``
+
 Server to phone:
 
 - ``welcome``: ``{"type": "welcome", "title": ..., "prompt": PROMPT or null, "answer": VALUE or null}``,
   the reply to ``hello``; ``answer`` is this device's current answer to the open prompt.
 - ``prompt``: ``{"type": "prompt", "prompt": PROMPT or null, "answer": VALUE or null}`` when the trainer
   opens a prompt (``null``: no prompt is open). ``PROMPT`` is the trainer's prompt data plus its ``id``.
-- ``ack``: ``{"type": "ack", "id": ANSWER_ID}``, sent only once the answer is committed to disk.
+- ``ack``: ``{"type": "ack", "id": ANSWER_ID}``, sent only once the answer is committed to disk
+  (for a room link: ``NOTE_ID``, once the note is).
 - ``error``: ``{"type": "error", "code": CODE, "message": "...", "id": ANSWER_ID}`` (``id`` only when
-  the refused message was an answer whose id could be read). ``message`` is plain words for the phone's
-  screen. Only ``too_fast``, ``not_saved`` and ``server_error`` are worth retrying; other refusals are final.
+  the refused message was an answer or note whose id could be read). ``message`` is plain words for the
+  phone's screen. Only ``too_fast``, ``not_saved`` and ``server_error`` are worth retrying; other
+  refusals are final.
+
+Server to room link: ``room``, ``{"type": "room", "room": N, "breakout": {"id", "title", "prompts",
+"rooms"} or null, "notes": [{"id", "text", "rev"}], "timer": {"remaining", "running"} or null}``,
+sent on joining and after every change in that room (:class:`participant.core.notes.RoomState`).
 
 Limits, all named below: a message holds at most :data:`MAX_MESSAGE_BYTES` (larger ones get a
 ``too_large`` error; above :data:`CLOSE_ABOVE_BYTES` the websocket itself closes with 1009); texts are
-limited per kind (:data:`MAX_TEXT_LENGTH`, :data:`MAX_COMMENT_LENGTH`), a word wall takes at most
-:data:`MAX_WORDS` words of :data:`MAX_WORD_LENGTH` characters per submission, and each device may send
-:data:`RATE_PER_SECOND` messages a second after a burst of :data:`RATE_BURST` (:class:`TokenBucket`).
-Lengths count Unicode code points after cleaning.
-
-Every string a participant sends goes through :func:`clean_text`: NFC-normalised, stripped of control
-characters (C0, DEL, C1, lone surrogates, bidirectional overrides), trimmed. Long texts keep their line
-breaks; one-line values do not. Nothing else is done to it: markup such as ``[bold red]x[/]`` or
-``<b>`` stays as the literal text it is, and whoever shows it must show it as text.
+limited per kind (:data:`MAX_TEXT_LENGTH`, :data:`MAX_COMMENT_LENGTH`, :data:`MAX_NOTE_LENGTH`), a word
+wall takes at most :data:`MAX_WORDS` words of :data:`MAX_WORD_LENGTH` characters per submission, and each
+device may send :data:`RATE_PER_SECOND` messages a second after a burst of :data:`RATE_BURST`
+(:class:`TokenBucket`). Lengths count Unicode code points after cleaning
+(:func:`participant.core.text.clean_text`). The page enforces the same limits before sending: the
+server writes :func:`page_limits` into it, so it keeps no copy of them.
 
 This module is pure: no IO, no clock (times are passed in), no websocket or database imports.
 """
@@ -49,11 +61,39 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeGuard
+
+from participant.core.text import clean_text
+
+# --- Addresses -------------------------------------------------------------------------------------
+
+DEFAULT_HOST = "0.0.0.0"
+"""The address the server listens on unless told: every interface, so phones on the LAN reach it."""
+DEFAULT_PORT = 8765
+JOIN_PREFIX = "/j/"
+"""Phones join at ``/j/<join code>``: the URL on the projector."""
+ROOM_PREFIX = "/r/"
+"""A breakout room's private notes link: ``/r/<room token>``."""
+WS_PATH = "/ws"
+"""The websocket: ``/ws?s=<join code>`` for phones, ``/ws?r=<room token>`` for a room's link."""
+HEALTH_PATH = "/healthz"
+
+
+def join_path(code: str) -> str:
+    """The path of session ``code``'s join URL."""
+    return f"{JOIN_PREFIX}{code}"
+
+
+def split_join_url(url: str) -> tuple[str, str]:
+    """A join URL's base (where room links live too) and its join code; ``(url, "")`` if it is none."""
+    base, prefix, code = url.rpartition(JOIN_PREFIX)
+    return (base, code) if prefix else (url, "")
+
+
+# --- Limits ----------------------------------------------------------------------------------------
 
 MAX_MESSAGE_BYTES = 16 * 1024
 """Largest message answered normally; a larger one gets a ``too_large`` error."""
@@ -72,15 +112,43 @@ MAX_OPTION_LENGTH = 200
 """Characters in a choice's option label as sent by a phone; it must also be one of the prompt's options."""
 MAX_PROMPT_ID_LENGTH = 100
 RATING_SCALE = (1, 2, 3, 4, 5)
+"""The ratings of a reflection question, lowest first."""
+DEFAULT_MIN_RESPONSES = 3
+"""Fewest answers a prompt's results are shown for, unless the trainer sets another (anonymity)."""
+
+MAX_NOTE_LENGTH = 300
+"""Characters in one note: one idea, as said in the room."""
+MAX_NOTES_PER_ROOM = 200
+"""Notes one room may keep in one breakout."""
+MAX_ROOMS = 50
+"""Rooms in one breakout (the agenda format's limit too)."""
+ROOM_TOKEN_LENGTH = 24
+"""Hex characters in a room's link token: 96 bits, unguessable."""
 
 RATE_PER_SECOND = 2.0
 """Messages a device may send per second, sustained."""
 RATE_BURST = 20.0
 """Messages a device may send at once, e.g. answers queued offline and resent on reconnect."""
 
-_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+_ID_CHARACTERS = "[A-Za-z0-9_-]"
+_ID_PATTERN = re.compile(f"{_ID_CHARACTERS}+")
 DEVICE_ID_LENGTH = (16, 64)
 ANSWER_ID_LENGTH = (8, 64)
+"""Characters in the id of an answer, and of a note."""
+
+
+def page_limits() -> dict[str, Any]:
+    """The limits the page checks before sending, as JSON-ready data the server writes into it."""
+    fewest, most = DEVICE_ID_LENGTH
+    return {
+        "text": dict(MAX_TEXT_LENGTH),
+        "comment": MAX_COMMENT_LENGTH,
+        "words": MAX_WORDS,
+        "word": MAX_WORD_LENGTH,
+        "note": MAX_NOTE_LENGTH,
+        "scale": list(RATING_SCALE),
+        "device": f"^{_ID_CHARACTERS}{{{fewest},{most}}}$",  # as a JavaScript RegExp: is_id's check
+    }
 
 
 class PromptKind(StrEnum):
@@ -126,35 +194,7 @@ class ProtocolError(Exception):
         return Error(self.code, self.message, self.answer_id)
 
 
-# --- Cleaning participant text --------------------------------------------------------------------
-
-_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_DROPPED = {
-    codepoint: None
-    for codepoint in [*range(0x20), *range(0x7F, 0xA0), *map(ord, _BIDI_CONTROLS)]
-    if codepoint != ord("\n")
-}
-_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
-_SURROGATES = re.compile("[\ud800-\udfff]")
-_BLANK_LINES = re.compile(r"\n{3,}")
-
-
-def clean_text(value: str, *, multiline: bool = False) -> str:
-    """Participant text made safe to store and show as text.
-
-    NFC-normalised; control characters (C0 but ``\\n``, DEL, C1, lone surrogates, bidirectional
-    overrides and isolates) removed; tabs become spaces; trimmed. With ``multiline``, line breaks are
-    kept (``\\r\\n`` and Unicode line separators become ``\\n``; at most one blank line in a row);
-    without, every run of whitespace becomes one space.
-    """
-    text = _SURROGATES.sub("", value)
-    text = unicodedata.normalize("NFC", text)
-    text = _LINE_BREAKS.sub("\n", text).replace("\t", " ")
-    text = text.translate(_DROPPED)
-    if multiline:
-        lines = [line.strip() for line in text.split("\n")]
-        return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-    return " ".join(text.split())
+# --- Checking participant text -------------------------------------------------------------------
 
 
 def text_field(
@@ -253,7 +293,10 @@ def stored_answer_value(data: Mapping[str, Any]) -> AnswerValue:
 
 def prompt_kind(wire: Mapping[str, Any]) -> PromptKind:
     """The kind of a prompt given as the trainer's data; ``ValueError`` if it has none we know."""
-    return PromptKind(wire.get("kind"))
+    kind = wire.get("kind")
+    if not isinstance(kind, str):
+        raise ValueError(f"{kind!r} is not a prompt kind")
+    return PromptKind(kind)
 
 
 def parse_answer_value(wire: Mapping[str, Any], raw: object, answer_id: str | None = None) -> AnswerValue:
@@ -351,7 +394,7 @@ ClientMessage = Hello | Answer
 _UNREADABLE = "The page sent something the server does not understand: reload the page"
 
 
-def is_id(value: object, length: tuple[int, int]) -> bool:
+def is_id(value: object, length: tuple[int, int]) -> TypeGuard[str]:
     """Whether ``value`` is an id a page made: ``length`` characters of ``A-Z a-z 0-9 _ -``."""
     return (
         isinstance(value, str)
@@ -413,6 +456,69 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
     if isinstance(kind, str) and kind.startswith("note_"):
         raise ProtocolError(ErrorCode.FORBIDDEN, NOTES_ONLY_BY_ROOM_LINK)
     raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE)
+
+
+# --- Messages from room links ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteAdd:
+    """A room link adds a note (a resend of the same id is stored once)."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteEdit:
+    """A room link changes a note it saw at revision ``rev``."""
+
+    id: str
+    rev: int
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteDelete:
+    """A room link deletes a note it saw at revision ``rev``."""
+
+    id: str
+    rev: int
+
+
+NoteMessage = NoteAdd | NoteEdit | NoteDelete
+
+
+def parse_room_message(frame: str | bytes) -> Hello | NoteMessage:
+    """A room link's frame as a message; :class:`ProtocolError` for anything else."""
+    data = decode_frame(frame)
+    kind = data.get("type")
+    if kind == "hello":
+        return parse_hello(data)
+    if kind == "answer":
+        raise ProtocolError(
+            ErrorCode.FORBIDDEN, "This is a room's notes link: answer questions from the join link"
+        )
+    if kind not in ("note_add", "note_edit", "note_delete"):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE)
+    note_id = data.get("id")
+    if not is_id(note_id, ANSWER_ID_LENGTH):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "That note has no valid id: reload the page")
+    if kind == "note_add":
+        return NoteAdd(note_id, _note_text(data, note_id))
+    rev = data.get("rev")
+    if type(rev) is not int or rev < 1:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "That note has no valid version: reload the page", note_id)
+    if kind == "note_edit":
+        return NoteEdit(note_id, rev, _note_text(data, note_id))
+    return NoteDelete(note_id, rev)
+
+
+def _note_text(data: Mapping[str, Any], note_id: str) -> str:
+    text = text_field(data, "text", limit=MAX_NOTE_LENGTH, what="note", multiline=True, answer_id=note_id)
+    if not text:
+        raise ProtocolError(ErrorCode.EMPTY, "Write the note first", note_id)
+    return text
 
 
 # --- Messages to phones ----------------------------------------------------------------------------

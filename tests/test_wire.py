@@ -1,18 +1,22 @@
-"""The wire protocol: every message type, every limit, and the cleaning of participant text."""
+"""The wire: every message type, every limit, the addresses, and what the page is told."""
 
 import json
+import re
 
 import pytest
 
-from participant.core.protocol import (
+from participant.core.wire import (
     CLOSE_ABOVE_BYTES,
+    DEVICE_ID_LENGTH,
     MAX_COMMENT_LENGTH,
     MAX_MESSAGE_BYTES,
+    MAX_NOTE_LENGTH,
     MAX_TEXT_LENGTH,
     MAX_WORD_LENGTH,
     MAX_WORDS,
     RATE_BURST,
     RATE_PER_SECOND,
+    RATING_SCALE,
     Ack,
     Answer,
     Choice,
@@ -20,6 +24,7 @@ from participant.core.protocol import (
     Error,
     ErrorCode,
     Hello,
+    NoteAdd,
     OpenPrompt,
     Pass,
     ProtocolError,
@@ -28,9 +33,13 @@ from participant.core.protocol import (
     TokenBucket,
     Welcome,
     Words,
-    clean_text,
+    is_id,
+    join_path,
+    page_limits,
     parse_answer_value,
     parse_client_message,
+    parse_room_message,
+    split_join_url,
     stored_answer_value,
     too_fast,
 )
@@ -147,6 +156,45 @@ def test_a_message_over_the_size_limit_is_refused():
     assert error.code is ErrorCode.TOO_LARGE
     assert error.message == "That message is too large: 16 KB at most"
     assert CLOSE_ABOVE_BYTES > MAX_MESSAGE_BYTES
+
+
+# --- Messages from room links ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("frame", "code", "words"),
+    [
+        (
+            '{"type":"note_add","id":"note-0001","text":"' + "x" * (MAX_NOTE_LENGTH + 1) + '"}',
+            "too_long",
+            str(MAX_NOTE_LENGTH),
+        ),
+        ('{"type":"note_add","id":"note-0001","text":"  "}', "empty", "Write the note"),
+        ('{"type":"note_add","id":"x","text":"a"}', "bad_message", "valid id"),
+        ('{"type":"note_edit","id":"note-0001","rev":0,"text":"a"}', "bad_message", "version"),
+        ('{"type":"note_delete","id":"note-0001","rev":"2"}', "bad_message", "version"),
+        ('{"type":"answer","id":"answer-01","prompt":"p","value":{}}', "forbidden", "join link"),
+        ('{"type":"nonsense"}', "bad_message", "reload"),
+    ],
+)
+def test_room_messages_are_checked(frame, code, words):
+    """Malformed note messages, and answers sent by a room link, are refused in plain words."""
+    error = refusal(lambda: parse_room_message(frame))
+    assert error.code.value == code
+    assert words in error.message
+
+
+def test_room_message_text_is_cleaned_and_markup_kept():
+    """A note's text loses control characters and keeps markup as literal text."""
+    message = parse_room_message('{"type":"note_add","id":"note-0001","text":"[b]x[/b] \\u001b[2J"}')
+    assert message == NoteAdd("note-0001", "[b]x[/b] [2J")
+    assert parse_room_message('{"type":"hello","device":"dddddddddddddddd"}') == Hello("dddddddddddddddd")
+
+
+def test_phones_cannot_send_note_messages():
+    """The join link's protocol refuses note messages: only a room's link writes notes."""
+    error = refusal(lambda: parse_client_message('{"type":"note_add","id":"note-0001","text":"x"}'))
+    assert error.code is ErrorCode.FORBIDDEN
 
 
 # --- Answer values per kind ---------------------------------------------------------------------
@@ -331,48 +379,18 @@ def test_parsing_a_clean_value_again_changes_nothing(wire, raw):
     assert parse_answer_value(wire, value.to_wire()) == value
 
 
-# --- Cleaning participant text -------------------------------------------------------------------
+# --- Participant text stays text ------------------------------------------------------------------
 
 
 def test_markup_stays_as_literal_text():
-    """Rich markup, HTML and braces are kept verbatim: they are text, never interpreted here."""
+    """Rich markup, HTML and braces in an answer are kept verbatim: they are text, never interpreted here."""
     for text in [
         "[bold red]x[/]",
         "<script>alert(1)</script>",
         "{{name}} & $HOME",
         "[link=http://x]y[/link]",
     ]:
-        assert clean_text(text) == text
         assert parse_answer_value(TEXT, {"text": text}) == Text(text)
-
-
-def test_terminal_escape_sequences_lose_their_control_characters():
-    """ESC, BEL and other C0 controls are removed, so no sequence reaches a terminal."""
-    assert clean_text("\x1b[31mred\x1b[0m\x07 \x1b]0;title\x07") == "[31mred[0m ]0;title"
-
-
-def test_c1_controls_and_del_are_removed():
-    """C1 controls (including the 8-bit CSI) and DEL are removed."""
-    assert clean_text("a\x9b31mb\x7fc\x85d\x80") == "a31mbc d"
-
-
-def test_bidirectional_overrides_and_lone_surrogates_are_removed():
-    """Overrides that would reorder text on the projector, and unencodable surrogates, go."""
-    assert clean_text("abc\u202edef\u2066g\u2069\ud800") == "abcdefg"
-
-
-def test_line_breaks_kept_only_in_long_text():
-    """Long text keeps its lines (\\r\\n and Unicode separators become \\n; one blank line at most)."""
-    assert (
-        clean_text("one\r\ntwo\rthree\u2028four\n\n\n\nfive", multiline=True)
-        == "one\ntwo\nthree\nfour\n\nfive"
-    )
-    assert clean_text("one\r\ntwo\tthree  four") == "one two three four"
-
-
-def test_text_is_nfc_normalised_and_trimmed():
-    """A decomposed é becomes one code point; surrounding whitespace goes."""
-    assert clean_text("  e\u0301cole \n") == "\u00e9cole"
 
 
 def test_every_participant_string_is_cleaned():
@@ -475,3 +493,30 @@ def test_too_fast_is_a_plain_refusal():
     error = too_fast("answer-01")
     assert (error.code, error.answer_id) == (ErrorCode.TOO_FAST, "answer-01")
     assert error.message == "Too many messages at once: wait a few seconds and try again"
+
+
+# --- Addresses and the page's limits ----------------------------------------------------------------
+
+
+def test_join_urls_are_split_into_their_base_and_code():
+    """The join path is /j/<code>; a join URL splits at its last /j/, and anything else has no code."""
+    assert join_path("abc123") == "/j/abc123"
+    assert split_join_url("http://10.0.0.2:8765/j/abc123") == ("http://10.0.0.2:8765", "abc123")
+    assert split_join_url("https://x.example/j/team/j/abc") == ("https://x.example/j/team", "abc")
+    assert split_join_url("http://10.0.0.2:8765/") == ("http://10.0.0.2:8765/", "")
+
+
+def test_the_page_is_told_every_limit_it_checks():
+    """What the page checks before sending is what the server checks after: the same constants."""
+    assert page_limits() == {
+        "text": MAX_TEXT_LENGTH,
+        "comment": MAX_COMMENT_LENGTH,
+        "words": MAX_WORDS,
+        "word": MAX_WORD_LENGTH,
+        "note": MAX_NOTE_LENGTH,
+        "scale": list(RATING_SCALE),
+        "device": "^[A-Za-z0-9_-]{16,64}$",
+    }
+    assert json.loads(json.dumps(page_limits())) == page_limits()
+    for device in (DEVICE, "x" * DEVICE_ID_LENGTH[0], "x" * (DEVICE_ID_LENGTH[0] - 1), "no spaces in ids"):
+        assert bool(re.fullmatch(page_limits()["device"], device)) == is_id(device, DEVICE_ID_LENGTH)

@@ -1,0 +1,39 @@
+"""Cleaning participant text: what a phone or a room link sends is untrusted.
+
+Every string a participant sends goes through :func:`clean_text` before it is checked, stored or
+shown. Nothing else is done to it: markup such as ``[bold red]x[/]`` or ``<b>`` stays the literal
+text it is, and whoever shows it must show it as text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_DROPPED: dict[int, None] = {
+    codepoint: None
+    for codepoint in [*range(0x20), *range(0x7F, 0xA0), *map(ord, _BIDI_CONTROLS)]
+    if codepoint != ord("\n")
+}
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """Participant text made safe to store and show as text.
+
+    NFC-normalised; control characters (C0 but ``\\n``, DEL, C1, lone surrogates, bidirectional
+    overrides and isolates) removed; tabs become spaces; trimmed. With ``multiline``, line breaks are
+    kept (``\\r\\n`` and Unicode line separators become ``\\n``; at most one blank line in a row);
+    without, every run of whitespace becomes one space.
+    """
+    text = _SURROGATES.sub("", value)
+    text = unicodedata.normalize("NFC", text)
+    text = _LINE_BREAKS.sub("\n", text).replace("\t", " ")
+    text = text.translate(_DROPPED)
+    if multiline:
+        lines = [line.strip() for line in text.split("\n")]
+        return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return " ".join(text.split())
