@@ -11,6 +11,7 @@ from pathlib import Path
 
 from facilitator.domain.agenda import Agenda
 from facilitator.domain.agenda_loader import AgendaError, load_agenda, parse_agenda, read_agenda_file
+from participant.core.wire import DEFAULT_HOST, DEFAULT_MIN_RESPONSES, DEFAULT_PORT
 from participant.io.store import (
     SessionNotFound,
     Store,
@@ -19,9 +20,6 @@ from participant.io.store import (
     list_sessions,
     open_session,
 )
-
-DEFAULT_PORT = 8765
-DEFAULT_HOST = "0.0.0.0"
 
 
 class CommandError(Exception):
@@ -69,9 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--min-responses",
         type=_at_least_one,
-        default=3,
+        default=DEFAULT_MIN_RESPONSES,
         metavar="N",
-        help="never show a prompt's results for fewer answers than this (default 3)",
+        help=f"never show a prompt's results for fewer answers than this (default {DEFAULT_MIN_RESPONSES})",
     )
     run.add_argument("--no-bell", action="store_true", help="no terminal bell when time runs out")
     run.add_argument("--no-flash", action="store_true", help="no screen flash when time runs out")
@@ -91,7 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["json"], default="json", help="the report's format (json)")
     report.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of the screen")
     report.add_argument(
-        "--min-responses", type=_at_least_one, default=3, metavar="N", help="hide results with fewer answers"
+        "--min-responses",
+        type=_at_least_one,
+        default=DEFAULT_MIN_RESPONSES,
+        metavar="N",
+        help=f"hide results with fewer answers (default {DEFAULT_MIN_RESPONSES})",
     )
     report.set_defaults(command=_report)
     return parser
@@ -132,7 +134,7 @@ def _sessions(args: argparse.Namespace) -> int:
 
 def _links(args: argparse.Namespace) -> int:
     from facilitator.live.live_session import SavedState, rooms_of
-    from participant.io.server import room_path
+    from participant.core.notes import room_path
 
     with open_session(args.session, data_dir=args.data) as store:
         agenda = parse_agenda(store.session.agenda_source)
