@@ -133,7 +133,8 @@ def _sessions(args: argparse.Namespace) -> int:
 
 
 def _links(args: argparse.Namespace) -> int:
-    from facilitator.live.live_session import SavedState, rooms_of
+    from facilitator.domain.saved_state import SavedState
+    from facilitator.domain.workshop import rooms_of
     from participant.core.notes import room_path
 
     with open_session(args.session, data_dir=args.data) as store:
@@ -153,14 +154,14 @@ def _links(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from facilitator.domain.report import StoredNote, build_report, to_json
-    from facilitator.live.live_session import SavedState
+    from facilitator.domain.report import build_report, to_json
+    from facilitator.domain.saved_state import SavedState
 
     with open_session(args.session, data_dir=args.data) as store:
         agenda = parse_agenda(store.session.agenda_source)
         hub = store.load_hub(min_responses=args.min_responses)
         results = {record.prompt.id: hub.results(record.prompt.id).to_wire() for record in store.prompts()}
-        notes = [StoredNote(n.breakout, n.room, n.id, n.text) for n in store.notes() if not n.deleted]
+        notes = [note for note in store.notes() if not note.deleted]
         saved = SavedState.from_store(store.load_state())
         session = store.session
     report = build_report(
@@ -221,8 +222,12 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     """Listen for phones, then run the projector on the same event loop until the trainer quits."""
     # Imported here so `facilitate check` and `sessions` stay quick and need no terminal UI.
     from facilitator.app import ProjectorOptions, make_app
+    from facilitator.domain.clock import SystemClock
+    from facilitator.domain.saved_state import SavedState
+    from facilitator.domain.workshop import Workshop
     from facilitator.live.join_url import join_url
-    from facilitator.live.live_session import LiveSession, SavedState
+    from facilitator.live.participants import ServerParticipants
+    from participant.core.wire import split_join_url
     from participant.io.server import ParticipantServer
 
     server = ParticipantServer(store, min_responses=args.min_responses)
@@ -236,13 +241,10 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
         )
         return 1
     url = join_url(server.join_code, host=args.host, port=server.port, public_url=args.public_url)
-    app = make_app(
-        agenda,
-        join_url=url,
-        options=ProjectorOptions(bell=not args.no_bell, flash=not args.no_flash),
-        saved=SavedState.from_store(store.load_state()),
-        live=LiveSession(server, store),
-    )
+    participants = ServerParticipants(server, store, split_join_url(url)[0])
+    workshop = Workshop(agenda, SystemClock(), participants, SavedState.from_store(store.load_state()))
+    options = ProjectorOptions(bell=not args.no_bell, flash=not args.no_flash)
+    app = make_app(workshop, join_url=url, options=options)
     # Everything imported so far lives until exit: freezing it spares the event loop 20-50 ms full
     # collections under a burst of answers (measured with bench/latency.py).
     gc.freeze()

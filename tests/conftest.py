@@ -8,7 +8,7 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from tests.workshops import Workshop
+from tests.workshops import LiveWorkshop
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 """Launch flags for headless Chromium as root in a container, without background traffic."""
@@ -47,6 +47,6 @@ def chromium_launch_options(chromium_path: str) -> dict[str, object]:
 
 @pytest.fixture
 async def workshop(tmp_path):
-    """A :class:`~tests.workshops.Workshop` whose server and phones are closed after the test."""
+    """A :class:`~tests.workshops.LiveWorkshop` whose server and phones are closed after the test."""
     async with AsyncExitStack() as stack:
-        yield Workshop(tmp_path, stack)
+        yield LiveWorkshop(tmp_path, stack)

@@ -3,25 +3,17 @@ facilitators in real Chromium."""
 
 import json
 import sqlite3
-from contextlib import asynccontextmanager
-from datetime import datetime
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
 from playwright.async_api import async_playwright, expect
 from rich.console import Console
 
-from facilitator.app import make_app
 from facilitator.app.widgets.join_url_text import JoinUrlText
 from facilitator.app.widgets.report_back import ReportBack
 from facilitator.app.widgets.results_panel import ResultsPanel
 from facilitator.cli import main
-from facilitator.domain.agenda_loader import parse_agenda
-from facilitator.domain.clock import ManualClock
-from facilitator.live.live_session import LiveSession
-from participant.io.server import ParticipantServer
-from participant.io.store import create_session
-from tests.sample_agendas import GOOD
-from tests.workshops import REFLECTION, WORDWALL, shown
+from tests.workshops import REFLECTION, WORDWALL, LiveWorkshop, new_store, shown
 
 QUEUED = "Saved offline, will send"
 
@@ -29,27 +21,18 @@ QUEUED = "Saved offline, will send"
 @asynccontextmanager
 async def projector(tmp_path, launch_options):
     """A session with its server on a free port, the projector app for it, and a Chromium."""
-    store = create_session("Working alliances", GOOD, data_dir=tmp_path)
-    server = ParticipantServer(store)
-    await server.start("127.0.0.1", 0)
-    app = make_app(
-        parse_agenda(GOOD),
-        join_url=f"http://127.0.0.1:{server.port}/j/{server.join_code}",
-        clock=ManualClock(datetime(2026, 11, 22, 8, 0)),
-        live=LiveSession(server, store),
-    )
-    try:
+    async with AsyncExitStack() as stack:
+        store = new_store(tmp_path)
+        stack.callback(store.close)  # after the server closes (an exit stack unwinds last in, first out)
+        app = await LiveWorkshop(tmp_path, stack).start(store)
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(**launch_options)
             yield app, browser, store
             await browser.close()
-    finally:
-        await server.close()
-        store.close()
 
 
 async def step_to(pilot, app, index):
-    while app.runner.index < index:
+    while app.workshop.runner.index < index:
         await pilot.press("n")
 
 
@@ -130,7 +113,7 @@ async def test_four_rooms_write_notes_and_the_report_back_groups_them(tmp_path, 
         pages = {}
         for room, texts in ROOM_NOTES.items():
             page = await (await browser.new_context()).new_page()
-            await page.goto(app.live.room_url(app.base_url, room))
+            await page.goto(app.workshop.room_links().links[room - 1])
             await expect(page.get_by_role("heading", name=f"Room {room}")).to_be_visible()
             await expect(page.get_by_text("Why do you work well together?")).to_be_visible()
             for text in texts:
@@ -140,7 +123,7 @@ async def test_four_rooms_write_notes_and_the_report_back_groups_them(tmp_path, 
             pages[room] = page
 
         await step_to(pilot, app, REPORTBACK)
-        app.refresh_results()
+        await app.background.idle()
         view = app.query_one(ReportBack)
         await pilot.press("t")
         console = Console(width=240, record=True, color_system=None)

@@ -15,6 +15,8 @@ from facilitator.app.widgets.status_bar import StatusBar
 from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.clock import ManualClock
 from facilitator.domain.runner import Phase
+from facilitator.domain.workshop import Workshop
+from tests.fake_participants import FakeParticipants
 from tests.sample_agendas import GOOD
 
 JOIN_URL = "http://192.168.1.20:8765/j/TESTCODE"
@@ -23,7 +25,8 @@ EIGHT = datetime(2026, 11, 22, 8, 0)
 
 def projector(clock, **options):
     """The app on the sample agenda; ``app.notices`` records every notification it shows."""
-    app = make_app(parse_agenda(GOOD), join_url=JOIN_URL, clock=clock, options=ProjectorOptions(**options))
+    workshop = Workshop(parse_agenda(GOOD), clock, FakeParticipants())
+    app = make_app(workshop, join_url=JOIN_URL, options=ProjectorOptions(**options))
     app.notices = []
     notify = app.notify
 
@@ -44,14 +47,14 @@ async def test_space_starts_and_pauses_the_timer(clock):
     """space starts the countdown and space again pauses it."""
     app = projector(clock)
     async with app.run_test() as pilot:
-        assert app.runner.phase is Phase.READY
+        assert app.workshop.runner.phase is Phase.READY
         await pilot.press("space")
-        assert app.runner.phase is Phase.RUNNING
+        assert app.workshop.runner.phase is Phase.RUNNING
         clock.advance(65)
         app.refresh_status()
         assert app.query_one(BigClock).value == "08:55"
         await pilot.press("space")
-        assert app.runner.phase is Phase.PAUSED
+        assert app.workshop.runner.phase is Phase.PAUSED
 
 
 @pytest.mark.parametrize(("forward", "back"), [("n", "p"), ("right", "left")])
@@ -62,10 +65,10 @@ async def test_next_and_previous_keys(clock, forward, back):
         await pilot.press("space")
         clock.advance(120)
         await pilot.press(forward)
-        assert app.runner.index == 1
+        assert app.workshop.runner.index == 1
         assert app.query_one(BigClock).value == "15:00"
         await pilot.press(back)
-        assert app.runner.index == 0
+        assert app.workshop.runner.index == 0
         assert app.query_one(BigClock).value == "08:00"
 
 
@@ -87,7 +90,7 @@ async def test_r_reveals_and_hides_results_only_on_prompt_steps(clock):
         assert "no answers to reveal" in app.notices[-1]
         for _ in range(2):
             await pilot.press("n")
-        assert app.runner.step.title == "Rate the alliance"
+        assert app.workshop.runner.step.title == "Rate the alliance"
         panel = app.query_one(ResultsPanel)
         assert panel.display
         assert not panel.revealed
@@ -141,7 +144,7 @@ async def test_refused_moves_are_explained_not_crashes(clock):
     async with app.run_test() as pilot:
         await pilot.press("p")
         assert "first step" in app.notices[-1]
-        assert app.runner.index == 0
+        assert app.workshop.runner.index == 0
 
 
 async def test_time_up_flashes_and_rings_once(clock, monkeypatch):
@@ -221,7 +224,7 @@ async def test_agenda_text_is_never_markup(clock):
         'title = "[bold]W[/]"\n[[steps]]\ntitle = "[red]A[/]"\nkind = "talk"\nduration = "5m"\n'
         'instructions = "Use [b]this[/b]"\n'
     )
-    app = make_app(agenda, join_url=JOIN_URL, clock=clock)
+    app = make_app(Workshop(agenda, clock, FakeParticipants()), join_url=JOIN_URL)
     async with app.run_test() as pilot:
         await pilot.pause()
         details = str(app.query_one("#details-text").render())

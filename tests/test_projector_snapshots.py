@@ -8,6 +8,8 @@ import pytest
 from facilitator.app import make_app
 from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.clock import ManualClock
+from facilitator.domain.workshop import Workshop
+from tests.fake_participants import FakeParticipants
 from tests.sample_agendas import GOOD
 
 JOIN_URL = "http://192.168.1.20:8765/j/Xq3vK9pA"
@@ -16,7 +18,7 @@ JOIN_URL = "http://192.168.1.20:8765/j/Xq3vK9pA"
 def reflection_running():
     """Two minutes into the reflection step, three minutes after the planned start."""
     clock = ManualClock(datetime(2026, 11, 22, 8, 3))
-    app = make_app(parse_agenda(GOOD), join_url=JOIN_URL, clock=clock)
+    app = make_app(Workshop(parse_agenda(GOOD), clock, FakeParticipants()), join_url=JOIN_URL)
 
     async def run_before(pilot):
         await pilot.press("space", "n", "n")

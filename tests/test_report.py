@@ -9,8 +9,9 @@ from pathlib import Path
 
 from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.grouping import Grouping
-from facilitator.domain.report import StoredNote, build_report
+from facilitator.domain.report import build_report
 from facilitator.domain.themes import Theme
+from participant.core.notes import Note
 from tests.sample_agendas import GOOD
 from tests.test_report_back import BREAKOUT, NOTES, REPORTBACK, add_notes
 from tests.workshops import new_store
@@ -18,9 +19,9 @@ from tests.workshops import new_store
 FACILITATE = str(Path(sys.executable).parent / "facilitate")
 AGENDA = parse_agenda(GOOD)
 NOTE_LIST = [
-    StoredNote("step-2", 1, "a", "Trust built over years"),
-    StoredNote("step-2", 1, "b", "Shared goals"),
-    StoredNote("step-2", 3, "c", "We trust each other"),
+    Note("step-2", 1, "a", "Trust built over years"),
+    Note("step-2", 1, "b", "Shared goals"),
+    Note("step-2", 3, "c", "We trust each other"),
 ]
 
 
@@ -92,7 +93,7 @@ async def test_report_and_links_commands_on_a_real_session(workshop, tmp_path):
         await workshop.goto(pilot, BREAKOUT)
         await add_notes(workshop)
         await workshop.goto(pilot, REPORTBACK)
-        app.refresh_results()
+        await app.background.idle()
         await pilot.press("m")
         port = workshop.server.port
     await workshop.server.close()

@@ -4,7 +4,7 @@ themes reshaped with keys. The real app under Pilot, the real server, room links
 from facilitator.app.screens.links_screen import LinksScreen
 from facilitator.app.screens.rename_screen import RenameScreen
 from facilitator.app.widgets.report_back import ReportBack
-from facilitator.live.live_session import SavedState
+from facilitator.domain.saved_state import SavedState
 from participant.io.store import open_session
 from tests.phones import Phone, room_url
 from tests.workshops import new_store
@@ -61,7 +61,7 @@ async def test_the_links_screen_lists_each_room_and_changes_their_number(worksho
         await pilot.press("escape")
         await workshop.goto(pilot, BREAKOUT)
         assert workshop.server.board.open.rooms == 5
-        assert app.saved_state().rooms == {BREAKOUT: 5}
+        assert app.workshop.saved_state().rooms == {BREAKOUT: 5}
         fifth = await room(workshop, 5)
         assert fifth.welcome["breakout"]["rooms"] == 5
 
@@ -74,7 +74,7 @@ async def test_report_back_groups_notes_and_the_trainer_reshapes_them(workshop, 
         await workshop.goto(pilot, BREAKOUT)
         await add_notes(workshop)
         await workshop.goto(pilot, REPORTBACK)
-        app.refresh_results()
+        await app.background.idle()
         view = app.query_one(ReportBack)
         assert view.has_focus
         grouping = view.grouping
@@ -120,7 +120,7 @@ async def test_notes_are_shown_as_typed(workshop, tmp_path):
         device = await room(workshop, 1)
         await device.call({"type": "note_add", "id": "note-markup", "text": "[bold red]loud[/] \x1b[2J"})
         await workshop.goto(pilot, REPORTBACK)
-        app.refresh_results()
+        await app.background.idle()
         view = app.query_one(ReportBack)
         assert "[bold red]loud[/] [2J" in view.render().plain
         await pilot.press("t")

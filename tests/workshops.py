@@ -10,7 +10,8 @@ from facilitator.app import make_app
 from facilitator.app.widgets.results_panel import ResultsPanel
 from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.clock import ManualClock
-from facilitator.live.live_session import LiveSession
+from facilitator.domain.workshop import Workshop
+from facilitator.live.participants import ServerParticipants
 from participant.io.server import ParticipantServer
 from participant.io.store import create_session
 from tests.phones import Phone, ws_url
@@ -27,8 +28,8 @@ def shown(panel: ResultsPanel) -> str:
     return console.export_text()
 
 
-class Workshop:
-    """A session on disk, its server on a free port, and the projector app."""
+class LiveWorkshop:
+    """A session on disk, its server on a free port, the workshop controller and the projector app."""
 
     def __init__(self, tmp_path, stack: AsyncExitStack) -> None:
         self.data = tmp_path
@@ -40,13 +41,11 @@ class Workshop:
         self.server = ParticipantServer(store)
         await self.server.start("127.0.0.1", 0)
         self.stack.push_async_callback(self.server.close)
-        self.app = make_app(
-            parse_agenda(store.session.agenda_source),
-            join_url=f"http://127.0.0.1:{self.server.port}/j/{self.server.join_code}",
-            clock=self.clock,
-            saved=saved,
-            live=LiveSession(self.server, store),
-        )
+        base_url = f"http://127.0.0.1:{self.server.port}"
+        self.participants = ServerParticipants(self.server, store, base_url)
+        agenda = parse_agenda(store.session.agenda_source)
+        self.workshop = Workshop(agenda, self.clock, self.participants, saved)
+        self.app = make_app(self.workshop, join_url=f"{base_url}{self.server.join_path}")
         return self.app
 
     async def phone(self, device=None) -> Phone:
@@ -55,7 +54,7 @@ class Workshop:
         return phone
 
     async def goto(self, pilot, index):
-        while self.app.runner.index < index:
+        while self.workshop.index < index:
             await pilot.press("n")
 
     def results(self) -> str:

@@ -1,4 +1,9 @@
-"""The projector: the Textual app the trainer runs a workshop from, keyboard only."""
+"""The projector: the Textual app the trainer runs a workshop from, keyboard only.
+
+It decides nothing: each key calls one method of the workshop controller
+(:class:`facilitator.domain.workshop.Workshop`), and the screen draws what the controller reports.
+Changes come as the controller's events; redraws of answers are coalesced to a few a second.
+"""
 
 from __future__ import annotations
 
@@ -18,23 +23,26 @@ from facilitator.app.screens.rename_screen import RenameScreen
 from facilitator.app.widgets.agenda_list import AgendaList, AgendaRow
 from facilitator.app.widgets.big_clock import BigClock
 from facilitator.app.widgets.join_panel import JoinPanel
-from facilitator.app.widgets.report_back import ReportBack, ShownNote
+from facilitator.app.widgets.report_back import ReportBack
 from facilitator.app.widgets.results_panel import ResultsPanel
 from facilitator.app.widgets.status_bar import StatusBar
 from facilitator.app.widgets.step_panel import StepPanel, step_body
 from facilitator.app.widgets.timer_hint import TimerHint
-from facilitator.domain.agenda import Agenda, StepKind, step_id
-from facilitator.domain.clock import Clock, SystemClock
+from facilitator.domain.agenda import Agenda, StepKind
 from facilitator.domain.durations import format_countdown, format_offset
-from facilitator.domain.grouping import Edits, reconcile
-from facilitator.domain.runner import Phase, Runner, RunnerError, Stage, Status, time_ran_out
-from facilitator.domain.themes import Note, group_notes
-from facilitator.live.live_session import LiveSession, SavedState, rooms_of
-from participant.core.notes import MAX_ROOMS
+from facilitator.domain.runner import Phase, Stage, Status
+from facilitator.domain.workshop import (
+    AnswersChanged,
+    Event,
+    Refused,
+    RoomsChanged,
+    TimeRanOut,
+    Workshop,
+)
+from facilitator.live.background import Background
 
 TICK_SECONDS = 0.2
 RESULTS_SECONDS = 0.1  # live results redraw at most ten times a second, however fast answers come
-SAVE_SECONDS = 5.0  # while the timer runs, its state is saved this often for --resume
 FLASHES = 3
 FLASH_SECONDS = 0.35
 STAGE_CLASSES = {stage: f"-{stage.value}" for stage in Stage}
@@ -60,7 +68,7 @@ def clock_time(moment: datetime | None) -> str:
 
 
 class ProjectorApp(App[None]):
-    """Shows the agenda, the countdown, the step's instructions and how to join; moves on keys."""
+    """Shows the agenda, the countdown, the step's instructions and how to join; keys drive the controller."""
 
     CSS_PATH = "projector.tcss"
     ENABLE_COMMAND_PALETTE = False
@@ -78,33 +86,19 @@ class ProjectorApp(App[None]):
         Binding("q", "request_quit", "Quit", key_display="q"),
     ]
 
-    def __init__(
-        self,
-        runner: Runner,
-        join_url: str,
-        options: ProjectorOptions,
-        *,
-        live: LiveSession | None = None,
-        saved: SavedState | None = None,
-    ) -> None:
+    def __init__(self, workshop: Workshop, join_url: str, options: ProjectorOptions) -> None:
         super().__init__()
-        self.runner = runner
+        self.workshop = workshop
         self.join_url = join_url
-        self.base_url = join_url.rsplit("/j/", 1)[0]
         self.options = options
-        self.live = live
-        self.revealed = saved.revealed if saved else frozenset()
-        self.rooms = dict(saved.rooms) if saved else {}
-        self.edits = {key: Edits(grouping) for key, grouping in (saved.groupings if saved else {}).items()}
-        self._notes_seen: tuple[tuple[str, int, str], ...] | None = None
-        self._last: Status | None = None
         self._shown_step: int | None = None
         self._results_stale = True
-        self._saved_at = 0.0
+        self._unsubscribe: Callable[[], None] | None = None
+        self.background = Background(workshop, on_error=self._warn)
 
     @property
     def agenda(self) -> Agenda:
-        return self.runner.agenda
+        return self.workshop.agenda
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -138,86 +132,50 @@ class ProjectorApp(App[None]):
         self._upcoming = self.query_one("#upcoming", Static)
         self.title = self.agenda.title
         self._status_bar.title = self.agenda.title
-        self._follow()
+        self._unsubscribe = self.workshop.subscribe(self._on_workshop_event)
+        self.background.wake()
         self.refresh_status()
+        self.refresh_results()
         self.set_interval(TICK_SECONDS, self.refresh_status)
         self.set_interval(RESULTS_SECONDS, self.refresh_results)
 
-    def answers_changed(self) -> None:
-        """Called by the participant server on every change; drawn on the next results tick."""
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.background.close()
+
+    def _on_workshop_event(self, event: Event) -> None:
         self._results_stale = True
+        if isinstance(event, TimeRanOut):
+            self._time_is_up()
+        elif isinstance(event, RoomsChanged) and isinstance(self.screen, LinksScreen):
+            self.screen.links = self.workshop.room_links()
+        elif not isinstance(event, AnswersChanged):  # answers come fast: drawn on the next results tick
+            self.refresh_status()
+            self.refresh_results()
 
     def refresh_results(self) -> None:
-        """Hand the results panel the open prompt's tallies, if anything changed since last time."""
+        """Draw the current step's results and report-back, if anything changed since last time."""
         if not self._results_stale:
             return
         self._results_stale = False
+        view = self.workshop.results()
         panel = self._results
-        panel.revealed = self.runner.index in self.revealed
-        if self.live is None:
-            return
-        panel.results = self.live.results()
-        panel.connected = self.live.connected
-        panel.min_responses = self.live.min_responses
-        self._join.joined = self.live.connected
-        if self.runner.step.kind is StepKind.REPORTBACK:
-            self._show_report_back()
-
-    def _show_report_back(self) -> None:
-        """The report-back's notes and themes; regrouped only when the notes changed."""
-        assert self.live is not None
-        breakout = self.agenda.breakout_for(self.runner.index)
-        view = self._report_back
-        if breakout is None:
-            view.notes, view.grouping = {}, None
-            return
-        key = step_id(breakout)
-        notes = self.live.server.notes(key)
-        seen = tuple((note.id, note.room, note.text) for note in notes)
-        if seen == self._notes_seen:
-            return
-        self._notes_seen = seen
-        plan = self.agenda.steps[breakout]
-        prompts = plan.breakout.prompts if plan.breakout else ()
-        themes = group_notes([Note(note.room, note.text, note.id) for note in notes], prompts=prompts)
-        edits = self.edits.setdefault(key, Edits(reconcile(None, themes)))
-        edits.grouping = reconcile(edits.grouping, themes)
-        view.rooms = rooms_of(self.agenda, breakout, self.rooms)
-        view.notes = {note.id: ShownNote(note.room, note.text) for note in notes}
-        view.grouping = edits.grouping
-
-    def _report_back_edits(self) -> Edits | None:
-        breakout = self.agenda.breakout_for(self.runner.index)
-        return None if breakout is None else self.edits.get(step_id(breakout))
-
-    def on_report_back_edited(self, message: ReportBack.Edited) -> None:
-        edits = self._report_back_edits()
-        if edits is not None and edits.apply(message.grouping):
-            self._report_back.grouping = edits.grouping
-            self._save()
-
-    def on_report_back_undo_requested(self, _: ReportBack.UndoRequested) -> None:
-        edits = self._report_back_edits()
-        if edits is None or not edits.undo():
-            self.notify("Nothing to undo", timeout=2)
-            return
-        self._report_back.grouping = edits.grouping
-        self._save()
-
-    def on_report_back_rename_requested(self, message: ReportBack.RenameRequested) -> None:
-        def rename(label: str | None) -> None:
-            edits = self._report_back_edits()
-            if label is not None and edits is not None:
-                self.post_message(ReportBack.Edited(edits.grouping.rename(message.index, label)))
-
-        self.push_screen(RenameScreen(message.label), rename)
+        panel.revealed = view.revealed
+        panel.results = view.results
+        panel.connected = view.connected
+        panel.min_responses = view.min_responses
+        self._join.joined = view.connected
+        report_back = self.workshop.report_back()
+        if report_back is not None:
+            shown = self._report_back
+            shown.rooms = report_back.rooms
+            shown.notes = {note.id: note for note in report_back.notes}
+            shown.grouping = report_back.grouping
 
     def refresh_status(self) -> None:
-        """Read the runner once and hand each widget what it shows (attributes down)."""
-        status = self.runner.status()
-        if self._last is not None and time_ran_out(self._last, status):
-            self._time_is_up()
-        self._last = status
+        """Read the time once and hand each widget what it shows (attributes down)."""
+        status = self.workshop.tick()
         self._show_status_bar(status)
         self._show_clock(status)
         self._show_agenda(status)
@@ -225,55 +183,38 @@ class ProjectorApp(App[None]):
             self._shown_step = status.index
             self._show_step(status)
         self._results.display = status.step.prompt is not None
-        running = status.phase is Phase.RUNNING
-        if running and self._clock_seconds() - self._saved_at >= SAVE_SECONDS:
-            self._save()
 
-    # -- actions (keys) ------------------------------------------------------------------------------
+    # -- actions (keys): each one controller call --------------------------------------------------
 
     def action_toggle_timer(self) -> None:
-        self._move(self.runner.toggle)
+        self._do(self.workshop.toggle_timer)
 
     def action_next_step(self) -> None:
-        self._move(self.runner.next)
+        self._do(self.workshop.next)
 
     def action_previous_step(self) -> None:
-        self._move(self.runner.previous)
+        self._do(self.workshop.back)
 
     def action_add_minute(self) -> None:
-        self._move(lambda: self.runner.adjust(60))
+        self._do(self.workshop.add_minute)
 
     def action_remove_minute(self) -> None:
-        self._move(lambda: self.runner.adjust(-60))
+        self._do(self.workshop.remove_minute)
 
     def action_reveal(self) -> None:
-        if self.runner.step.prompt is None:
-            self.notify("This step has no answers to reveal", severity="warning", timeout=3)
-            return
-        self.revealed ^= {self.runner.index}
-        self._save()
-        self._results_stale = True
-        self.refresh_results()
+        self._do(self.workshop.reveal)
 
     def action_links(self) -> None:
         """The rooms' private links for the current or next breakout (a screen for the trainer)."""
-        breakout = self.agenda.next_breakout(self.runner.index)
-        if breakout is None or self.live is None:
-            self.notify("No breakout ahead in this agenda", severity="warning", timeout=3)
+        try:
+            links = self.workshop.room_links()
+        except Refused as refusal:
+            self._warn(str(refusal))
             return
-        live = self.live
+        self.push_screen(LinksScreen(links, self._change_rooms))
 
-        def change(step: int) -> int:
-            rooms = min(max(rooms_of(self.agenda, breakout, self.rooms) + step, 1), MAX_ROOMS)
-            self.rooms[breakout] = rooms
-            self._follow()
-            return rooms
-
-        def link(room: int) -> str:
-            return live.room_url(self.base_url, room)
-
-        rooms = rooms_of(self.agenda, breakout, self.rooms)
-        self.push_screen(LinksScreen(self.agenda.steps[breakout].title, rooms, link, change))
+    def _change_rooms(self, change: int) -> None:
+        self._do(lambda: self.workshop.change_rooms(change))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -285,37 +226,36 @@ class ProjectorApp(App[None]):
 
         self.push_screen(QuitScreen("The timer stops; answers so far are kept."), quit_if_sure)
 
+    def on_report_back_merge_requested(self, message: ReportBack.MergeRequested) -> None:
+        self._do(lambda: self.workshop.merge(message.theme))
+
+    def on_report_back_move_requested(self, message: ReportBack.MoveRequested) -> None:
+        self._do(lambda: self.workshop.move(message.note_id, message.change))
+
+    def on_report_back_split_requested(self, message: ReportBack.SplitRequested) -> None:
+        self._do(lambda: self.workshop.split(message.note_id))
+
+    def on_report_back_undo_requested(self, _: ReportBack.UndoRequested) -> None:
+        self._do(self.workshop.undo)
+
+    def on_report_back_rename_requested(self, message: ReportBack.RenameRequested) -> None:
+        def rename(label: str | None) -> None:
+            if label is not None:
+                self._do(lambda: self.workshop.rename(message.theme, label))
+
+        self.push_screen(RenameScreen(message.label), rename)
+
     # -- internals -----------------------------------------------------------------------------------
 
-    def _move(self, move: Callable[[], None]) -> None:
+    def _do(self, action: Callable[[], object]) -> None:
+        """Run one controller action; a refusal is explained on screen, never a crash."""
         try:
-            move()
-        except RunnerError as error:
-            self.notify(str(error), severity="warning", timeout=3)
-            return
-        self._follow()
-        self.refresh_status()
+            action()
+        except Refused as refusal:
+            self._warn(str(refusal))
 
-    def _follow(self) -> None:
-        """Open the current step's prompt and breakout, and save the state (with a live session)."""
-        if self.live is not None:
-            self.live.follow(self.runner, self.saved_state())
-            self._saved_at = self._clock_seconds()
-        self._results_stale = True
-        self.refresh_results()
-
-    def _save(self) -> None:
-        if self.live is not None:
-            self.live.save(self.saved_state())
-            self._saved_at = self._clock_seconds()
-
-    def saved_state(self) -> SavedState:
-        """Everything --resume needs besides answers and notes."""
-        groupings = {key: edits.grouping for key, edits in self.edits.items()}
-        return SavedState(self.runner.state(), self.revealed, self.rooms, groupings, self.base_url)
-
-    def _clock_seconds(self) -> float:
-        return self.runner.clock.monotonic()
+    def _warn(self, message: str) -> None:
+        self.notify(message, severity="warning", timeout=3)
 
     def _time_is_up(self) -> None:
         if self.options.bell:
@@ -366,25 +306,9 @@ class ProjectorApp(App[None]):
         view = self._report_back
         view.display = report_back
         if report_back:
-            self._notes_seen = None
             view.focus()
 
 
-def make_app(
-    agenda: Agenda,
-    *,
-    join_url: str,
-    clock: Clock | None = None,
-    options: ProjectorOptions | None = None,
-    saved: SavedState | None = None,
-    live: LiveSession | None = None,
-) -> ProjectorApp:
-    """The one way to build the projector, used by the CLI and the tests alike.
-
-    With ``live``, the participant server's changes reach the app through ``answers_changed``.
-    """
-    runner = Runner(agenda, clock or SystemClock(), saved.runner if saved else None)
-    app = ProjectorApp(runner, join_url, options or ProjectorOptions(), live=live, saved=saved)
-    if live is not None:
-        live.server.on_change = app.answers_changed
-    return app
+def make_app(workshop: Workshop, *, join_url: str, options: ProjectorOptions | None = None) -> ProjectorApp:
+    """The one way to build the projector, used by the CLI and the tests alike."""
+    return ProjectorApp(workshop, join_url, options or ProjectorOptions())

@@ -61,8 +61,11 @@ class Grouping:
         return cls(groups, bool(data.get("edited", False)))
 
     def group_of(self, note_id: str) -> int:
-        """The index of the group holding ``note_id``."""
-        return next(index for index, group in enumerate(self.groups) if note_id in group.note_ids)
+        """The index of the group holding ``note_id``; ``KeyError`` when no group holds it."""
+        for index, group in enumerate(self.groups):
+            if note_id in group.note_ids:
+                return index
+        raise KeyError(note_id)
 
     def _edited(self, groups: list[Group]) -> Grouping:
         return Grouping(tuple(group for group in groups if group.note_ids), edited=True)

@@ -19,23 +19,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from facilitator.domain.agenda import Agenda, step_id
 from facilitator.domain.grouping import Grouping, reconcile
-from facilitator.domain.themes import Note, group_notes
-
-
-@dataclass(frozen=True)
-class StoredNote:
-    """A breakout note as the report receives it."""
-
-    breakout: str
-    room: int
-    id: str
-    text: str
+from facilitator.domain.themes import group_notes
+from participant.core.notes import Note
 
 
 def build_report(
@@ -44,7 +34,7 @@ def build_report(
     session: str,
     created: datetime,
     results: Mapping[str, Mapping[str, Any]],
-    notes: Sequence[StoredNote],
+    notes: Sequence[Note],
     groupings: Mapping[str, Grouping],
     rooms: Mapping[int, int],
     min_responses: int,
@@ -110,7 +100,7 @@ def _prompt(
     }
 
 
-def _rooms(breakout: str, notes: Sequence[StoredNote], room_count: int) -> list[dict[str, Any]]:
+def _rooms(breakout: str, notes: Sequence[Note], room_count: int) -> list[dict[str, Any]]:
     numbers = sorted({*range(1, room_count + 1), *(note.room for note in notes)})
     return [
         {"breakout": breakout, "room": room, "notes": [{"text": n.text} for n in notes if n.room == room]}
@@ -119,10 +109,10 @@ def _rooms(breakout: str, notes: Sequence[StoredNote], room_count: int) -> list[
 
 
 def _themes(
-    breakout: str, notes: Sequence[StoredNote], prompts: Sequence[str], grouping: Grouping | None
+    breakout: str, notes: Sequence[Note], prompts: Sequence[str], grouping: Grouping | None
 ) -> list[dict[str, Any]]:
     by_id = {note.id: note for note in notes}
-    automatic = group_notes([Note(note.room, note.text, note.id) for note in notes], prompts=prompts)
+    automatic = group_notes(notes, prompts=prompts)
     themes = []
     for group in reconcile(grouping, automatic).groups:
         members = [by_id[note_id] for note_id in group.note_ids]

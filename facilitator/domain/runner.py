@@ -258,13 +258,20 @@ class Runner:
         """Move to the next step; after the last one the workshop is finished."""
         if self._phase is Phase.FINISHED:
             raise RunnerError("The workshop is over; press p to go back to the last step")
-        self._leave()
         if self._index == len(self.agenda.steps) - 1:
-            self._phase = Phase.FINISHED
-            self._since = None
+            self.finish()
             return
+        self._leave()
         self._index += 1
         self._enter(self._index)
+
+    def finish(self) -> None:
+        """End the workshop on the current step; :meth:`previous` reopens it."""
+        if self._phase is Phase.FINISHED:
+            raise RunnerError("The workshop is already over")
+        self._leave()
+        self._phase = Phase.FINISHED
+        self._since = None
 
     def previous(self) -> None:
         """Go back a step; it continues with the time it had left when the room moved on."""

@@ -1,13 +1,12 @@
 """The report-back: a breakout's notes by room, or grouped into themes across rooms.
 
-The trainer reshapes the themes with keys; each edit is posted up as :class:`ReportBack.Edited`
-(the app keeps the undo history and saves it). Notes are participant text: shown through ``Text``
-objects only, never as markup.
+The trainer reshapes the themes with keys; each key posts what the trainer asked for (a merge, a
+move, ...) and the app hands it to the workshop controller, which decides, keeps the undo history
+and saves it; the new themes come back down as ``grouping``. Notes are participant text: shown
+through ``Text`` objects only, never as markup.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from rich.console import RenderableType
 from rich.table import Table
@@ -17,15 +16,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from facilitator.domain.grouping import Grouping, short_label
-
-
-@dataclass(frozen=True)
-class ShownNote:
-    """A note as the report-back shows it."""
-
-    room: int
-    text: str
+from facilitator.domain.grouping import Grouping
+from participant.core.notes import Note
 
 
 class ReportBack(Widget, can_focus=True):
@@ -50,7 +42,7 @@ class ReportBack(Widget, can_focus=True):
         Binding("u,ctrl+z", "undo", "Undo"),
     ]
 
-    notes: reactive[dict[str, ShownNote]] = reactive(dict, layout=True)
+    notes: reactive[dict[str, Note]] = reactive(dict, layout=True)
     """The breakout's notes by id, in the order they were added."""
     rooms: reactive[int] = reactive(0)
     """How many rooms the breakout has."""
@@ -61,23 +53,38 @@ class ReportBack(Widget, can_focus=True):
     cursor: reactive[int] = reactive(0)
     """The highlighted line of the themes view: a theme's heading or one of its notes."""
 
-    class Edited(Message):
-        """The trainer changed the themes."""
+    class MergeRequested(Message):
+        """Merge theme ``theme`` with the one below it."""
 
-        def __init__(self, grouping: Grouping) -> None:
+        def __init__(self, theme: int) -> None:
             super().__init__()
-            self.grouping = grouping
+            self.theme = theme
 
-    class UndoRequested(Message):
-        """The trainer asked to undo the last edit."""
+    class MoveRequested(Message):
+        """Move a note ``change`` themes up (negative) or down."""
+
+        def __init__(self, note_id: str, change: int) -> None:
+            super().__init__()
+            self.note_id = note_id
+            self.change = change
+
+    class SplitRequested(Message):
+        """Give a note a theme of its own."""
+
+        def __init__(self, note_id: str) -> None:
+            super().__init__()
+            self.note_id = note_id
 
     class RenameRequested(Message):
-        """The trainer wants to rename a theme (the app asks for the new label)."""
+        """Rename theme ``theme`` (the app asks for the new label; ``label`` is the current one)."""
 
-        def __init__(self, index: int, label: str) -> None:
+        def __init__(self, theme: int, label: str) -> None:
             super().__init__()
-            self.index = index
+            self.theme = theme
             self.label = label
+
+    class UndoRequested(Message):
+        """Undo the last change to the themes."""
 
     def lines(self) -> list[tuple[int, str | None]]:
         """The themes view's lines: (theme index, None) for a heading, (theme index, note id) for a note."""
@@ -160,25 +167,21 @@ class ReportBack(Widget, can_focus=True):
     def action_merge(self) -> None:
         """Merge the highlighted theme with the one below it."""
         here = self._here()
-        if here is not None and self.grouping and here[0] + 1 < len(self.grouping.groups):
-            self.post_message(self.Edited(self.grouping.merge(here[0], here[0] + 1)))
+        if here is not None:
+            self.post_message(self.MergeRequested(here[0]))
 
-    def action_move(self, step: int) -> None:
-        """Move the highlighted note into the theme above or below."""
+    def action_move(self, change: int) -> None:
+        """Move the highlighted note into the theme above or below; the cursor follows it."""
         here = self._here()
-        if here is None or here[1] is None or self.grouping is None:
-            return
-        target = here[0] + step
-        if 0 <= target < len(self.grouping.groups):
+        if here is not None and here[1] is not None:
             self._following = here[1]
-            self.post_message(self.Edited(self.grouping.move(here[1], target)))
+            self.post_message(self.MoveRequested(here[1], change))
 
     def action_split(self) -> None:
         """Give the highlighted note a theme of its own."""
         here = self._here()
-        if here is not None and here[1] is not None and self.grouping is not None:
-            label = short_label(self.notes[here[1]].text) if here[1] in self.notes else "Note"
-            self.post_message(self.Edited(self.grouping.split(here[1], label)))
+        if here is not None and here[1] is not None:
+            self.post_message(self.SplitRequested(here[1]))
 
     def action_rename(self) -> None:
         here = self._here()

@@ -1,7 +1,7 @@
 """The projector with the real participant server: prompts follow the agenda, results go live,
 the session survives a restart. Real sockets on 127.0.0.1, the real app under Pilot."""
 
-from facilitator.live.live_session import SavedState
+from facilitator.domain.saved_state import SavedState
 from participant.io.store import open_session
 from tests.workshops import CHOICE, REFLECTION, TEXT, WORDWALL, new_store
 
@@ -100,7 +100,7 @@ async def test_resume_continues_the_step_its_time_and_its_answers(workshop, tmp_
         phone = await workshop.phone("phone-that-comes-back-01")
         await phone.answer("step-4", {"option": "Sad"})
         await pilot.press("r")
-        remaining = app.runner.remaining()
+        remaining = app.workshop.runner.remaining()
     await workshop.server.close()
     store.close()
 
@@ -108,9 +108,9 @@ async def test_resume_continues_the_step_its_time_and_its_answers(workshop, tmp_
     saved = SavedState.from_store(reopened.load_state())
     app = await workshop.start(reopened, saved)
     async with app.run_test():
-        assert app.runner.index == CHOICE
-        assert app.runner.remaining() == remaining
-        assert CHOICE in app.revealed
+        assert app.workshop.runner.index == CHOICE
+        assert app.workshop.runner.remaining() == remaining
+        assert CHOICE in app.workshop.saved_state().revealed
         again = await workshop.phone("phone-that-comes-back-01")
         assert again.welcome["prompt"]["id"] == "step-4"
         assert again.welcome["answer"] == {"option": "Sad"}
@@ -134,5 +134,5 @@ async def test_nothing_a_phone_sends_moves_the_agenda(workshop, tmp_path):
         replies = [await phone.request(message) for message in attempts]
         assert [reply["type"] for reply in replies] == ["error", "error", "error", "error", "welcome"]
         await pilot.pause()
-        assert app.runner.index == CHOICE
+        assert app.workshop.runner.index == CHOICE
         assert workshop.server.hub.current.id == "step-4"

@@ -1,0 +1,497 @@
+"""The workshop controller: where every trainer action is decided, once.
+
+A :class:`Workshop` owns the runner and everything the trainer can change during a session: which
+results are revealed, how many rooms each breakout has, the report-back's themes with their undo
+history, and the state saved for ``facilitate run --resume``. Each trainer action is one
+synchronous method (:meth:`Workshop.next`, :meth:`Workshop.reveal`, :meth:`Workshop.merge`, ...).
+A refused action raises :class:`Refused` with a sentence for the trainer; an accepted one tells
+every subscriber with a typed :class:`Event`. Views (the projector's keys, and any other screen)
+only call these methods and draw what the read methods return; they decide nothing.
+
+The controller reaches phones and rooms through a small port, :class:`Participants`, so it never
+touches a server or a database; tests hand it a fake. Pure and synchronous: slow work (grouping
+many notes into themes) is handed out as a :class:`GroupingJob` for a worker to run, and its result
+comes back through :meth:`Workshop.themes_ready`; at most one job per breakout is out at a time, so a
+burst of note edits costs one regrouping, not one per edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from facilitator.domain.agenda import Agenda, StepKind, step_id
+from facilitator.domain.clock import Clock
+from facilitator.domain.grouping import Edits, Grouping, reconcile
+from facilitator.domain.grouping import short_label as label_for  # TODO(themes package)
+from facilitator.domain.runner import Phase, Runner, RunnerError, Status, time_ran_out
+from facilitator.domain.saved_state import SavedState
+from facilitator.domain.themes import Theme, group_notes
+from participant.core.notes import Note, Timer
+from participant.core.tallies import Results
+from participant.core.wire import MAX_ROOMS
+
+SAVE_SECONDS = 5.0
+"""While the timer runs, its state is saved this often, so a crash loses at most this much time."""
+
+
+class Refused(Exception):
+    """A trainer action that cannot be done now; the message says why, for the trainer's screen."""
+
+
+class Participants(Protocol):
+    """The controller's port to the phones and the rooms (the participant server and its store)."""
+
+    @property
+    def connected(self) -> int:
+        """Phones connected now."""
+
+    @property
+    def min_responses(self) -> int:
+        """The anonymity threshold: no results are shown for fewer real answers."""
+
+    @property
+    def base_url(self) -> str:
+        """Where phones reach this laptop (kept for ``facilitate links``)."""
+
+    def listen(self, changed: Callable[[], None]) -> None:
+        """Call ``changed()`` after any answer, note, or phone joining or leaving."""
+
+    def open_prompt(self, prompt_id: str, wire: Mapping[str, Any], step: int) -> None:
+        """Open a prompt on every phone (closing any other)."""
+
+    def close_prompt(self) -> None:
+        """Close the open prompt, if any."""
+
+    def results(self) -> Results | None:
+        """The open prompt's results, or None when no prompt is open."""
+
+    def open_breakout(
+        self, breakout_id: str, title: str, prompts: Sequence[str], rooms: int, timer: Timer | None
+    ) -> None:
+        """Open (or update) the breakout the rooms write notes for."""
+
+    def close_breakout(self) -> None:
+        """No breakout is open: rooms cannot write."""
+
+    def notes(self, breakout_id: str) -> tuple[Note, ...]:
+        """The live notes of a breakout, in the order they were added."""
+
+    def room_url(self, room: int) -> str:
+        """Room ``room``'s private notes link."""
+
+    def save(self, state: SavedState) -> None:
+        """Keep ``state`` in the session (without waiting for the disk)."""
+
+
+# -- events -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepChanged:
+    """The room moved to another step, or the workshop finished or reopened."""
+
+    index: int
+    phase: Phase
+
+
+@dataclass(frozen=True)
+class TimerChanged:
+    """The timer started, paused, or the current step's time changed."""
+
+    phase: Phase
+    remaining: float
+
+
+@dataclass(frozen=True)
+class TimeRanOut:
+    """The current step's time just reached zero (once per step visit)."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class RevealChanged:
+    """The trainer revealed or hid a step's results."""
+
+    index: int
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class RoomsChanged:
+    """A breakout's number of rooms changed."""
+
+    breakout: int
+    rooms: int
+
+
+@dataclass(frozen=True)
+class ThemesChanged:
+    """A breakout's themes changed: an edit, an undo, or a new grouping of its notes."""
+
+    breakout: int
+
+
+@dataclass(frozen=True)
+class AnswersChanged:
+    """Phones answered, joined or left, or rooms changed their notes (views redraw when they can)."""
+
+
+Event = (
+    StepChanged | TimerChanged | TimeRanOut | RevealChanged | RoomsChanged | ThemesChanged | AnswersChanged
+)
+
+
+# -- what views draw ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    """The current step's answers as the room may see them."""
+
+    results: Results | None
+    revealed: bool
+    connected: int
+    min_responses: int
+
+
+@dataclass(frozen=True)
+class ReportBackView:
+    """A report-back: its breakout's notes, and their themes (None until first grouped)."""
+
+    breakout: int
+    title: str
+    rooms: int
+    notes: tuple[Note, ...]
+    grouping: Grouping | None
+
+
+@dataclass(frozen=True)
+class RoomLinks:
+    """The private links of the current or next breakout, one per room (for the trainer's eyes)."""
+
+    breakout: int
+    title: str
+    links: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupingJob:
+    """Group one breakout's notes into themes: slow with many notes, so a worker runs it."""
+
+    breakout: int
+    notes: tuple[Note, ...]
+    prompts: tuple[str, ...]
+
+    def run(self) -> list[Theme]:
+        return group_notes(self.notes, prompts=self.prompts)
+
+
+def rooms_of(agenda: Agenda, breakout: int, changed: Mapping[int, int]) -> int:
+    """How many rooms breakout step ``breakout`` has: as the trainer ``changed`` it, else as planned."""
+    plan = agenda.steps[breakout].breakout
+    if plan is None:
+        raise ValueError(f"step {breakout + 1} is not a breakout")
+    return changed.get(breakout, plan.rooms)
+
+
+class Workshop:
+    """One session's controller: the runner plus the trainer's choices, behind one set of methods."""
+
+    def __init__(
+        self,
+        agenda: Agenda,
+        clock: Clock,
+        participants: Participants,
+        saved: SavedState | None = None,
+    ) -> None:
+        self.agenda = agenda
+        self.runner = Runner(agenda, clock, saved.runner if saved else None)
+        self._participants = participants
+        self._revealed = set(saved.revealed) if saved else set()
+        self._rooms = dict(saved.rooms) if saved else {}
+        self._edits = {key: Edits(grouping) for key, grouping in (saved.groupings if saved else {}).items()}
+        self._listeners: list[Callable[[Event], None]] = []
+        self._last: Status | None = None
+        self._saved_at = float("-inf")
+        self._grouped: dict[int, tuple[Note, ...]] = {}
+        self._grouping: set[int] = set()
+        participants.listen(self._participants_changed)
+        self._follow()
+
+    # -- subscribing ---------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        """Call ``listener(event)`` after every change; returns a function that stops it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _emit(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> int:
+        return self.runner.index
+
+    def tick(self) -> Status:
+        """The time now, for a view's regular redraw; notices time running out and saves now and then."""
+        status = self.runner.status()
+        if self._last is not None and time_ran_out(self._last, status):
+            self._emit(TimeRanOut(status.index))
+        self._last = status
+        if status.phase is Phase.RUNNING and self.runner.clock.monotonic() - self._saved_at >= SAVE_SECONDS:
+            self._save()
+        return status
+
+    def results(self) -> ResultsView:
+        """The current step's results, and whether the room may see them."""
+        participants = self._participants
+        results = participants.results() if self._prompt_open() else None
+        return ResultsView(
+            results, self.index in self._revealed, participants.connected, participants.min_responses
+        )
+
+    def report_back(self) -> ReportBackView | None:
+        """The current step's report-back, or None when it is not one."""
+        breakout = self._report_back_breakout()
+        if breakout is None:
+            return None
+        edits = self._edits.get(step_id(breakout))
+        return ReportBackView(
+            breakout,
+            self.agenda.steps[breakout].title,
+            self.rooms(breakout),
+            self._participants.notes(step_id(breakout)),
+            None if edits is None else edits.grouping,
+        )
+
+    def rooms(self, breakout: int) -> int:
+        """How many rooms breakout step ``breakout`` has now: the trainer's change, or the agenda's."""
+        return rooms_of(self.agenda, breakout, self._rooms)
+
+    def room_links(self) -> RoomLinks:
+        """The rooms' private links for the current or next breakout."""
+        breakout = self._links_breakout()
+        links = tuple(self._participants.room_url(room) for room in range(1, self.rooms(breakout) + 1))
+        return RoomLinks(breakout, self.agenda.steps[breakout].title, links)
+
+    def saved_state(self) -> SavedState:
+        """Everything ``--resume`` needs besides answers and notes."""
+        groupings = {key: edits.grouping for key, edits in self._edits.items()}
+        return SavedState(
+            self.runner.state(),
+            frozenset(self._revealed),
+            dict(self._rooms),
+            groupings,
+            self._participants.base_url,
+        )
+
+    # -- the timer and the agenda ---------------------------------------------------------------------
+
+    def toggle_timer(self) -> None:
+        """Start the timer if it is stopped, pause it if it runs."""
+        self._move(self.runner.toggle)
+
+    def next(self) -> None:
+        """Move to the next step (after the last one, the workshop is finished)."""
+        self._move(self.runner.next)
+
+    def back(self) -> None:
+        """Go back a step, which comes back with the time it had left (so a slip of next is undone)."""
+        self._move(self.runner.previous)
+
+    def finish(self) -> None:
+        """End the workshop now, from any step (back reopens the step it ended on)."""
+        self._move(self.runner.finish)
+
+    def add_minute(self) -> None:
+        """One more minute for the current step."""
+        self._move(lambda: self.runner.adjust(60))
+
+    def remove_minute(self) -> None:
+        """One minute less for the current step (never below nothing)."""
+        self._move(lambda: self.runner.adjust(-60))
+
+    # -- results and rooms ----------------------------------------------------------------------------
+
+    def reveal(self) -> bool:
+        """Reveal the current step's results, or hide them again; returns whether they are shown."""
+        if self.runner.step.prompt is None:
+            raise Refused("This step has no answers to reveal")
+        revealed = self.index not in self._revealed
+        if revealed:
+            self._revealed.add(self.index)
+        else:
+            self._revealed.discard(self.index)
+        self._save()
+        self._emit(RevealChanged(self.index, revealed))
+        return revealed
+
+    def change_rooms(self, change: int) -> int:
+        """Add (or remove, when negative) rooms to the current or next breakout; returns how many it has."""
+        breakout = self._links_breakout()
+        rooms = min(max(self.rooms(breakout) + change, 1), MAX_ROOMS)
+        if rooms == self.rooms(breakout):
+            raise Refused(f"A breakout has between 1 and {MAX_ROOMS} rooms")
+        self._rooms[breakout] = rooms
+        self._follow()
+        self._emit(RoomsChanged(breakout, rooms))
+        return rooms
+
+    # -- the report-back ------------------------------------------------------------------------------
+
+    def merge(self, theme: int) -> None:
+        """Merge theme ``theme`` with the one below it, under its label."""
+        grouping = self._current_grouping()
+        if not 0 <= theme < len(grouping.groups) - 1:
+            raise Refused("There is no theme below this one to merge with")
+        self._edit(grouping.merge(theme, theme + 1))
+
+    def move(self, note_id: str, change: int) -> None:
+        """Move a note into the theme ``change`` places above (negative) or below (positive) its own."""
+        grouping = self._current_grouping()
+        target = self._group_of(grouping, note_id) + change
+        if not 0 <= target < len(grouping.groups):
+            raise Refused("There is no theme there to move the note to")
+        self._edit(grouping.move(note_id, target))
+
+    def split(self, note_id: str) -> None:
+        """Give a note a theme of its own, labelled from its words."""
+        grouping = self._current_grouping()
+        self._group_of(grouping, note_id)
+        view = self.report_back()
+        text = next((note.text for note in view.notes if note.id == note_id), "") if view else ""
+        split = grouping.split(note_id, label_for(text))
+        if split == grouping:
+            raise Refused("This note is already a theme of its own")
+        self._edit(split)
+
+    def rename(self, theme: int, label: str) -> None:
+        """Give theme ``theme`` a new label (blank keeps the old one)."""
+        grouping = self._current_grouping()
+        if not 0 <= theme < len(grouping.groups):
+            raise Refused("There is no such theme")
+        self._edit(grouping.rename(theme, label))
+
+    def undo(self) -> None:
+        """Undo the last change to the report-back's themes."""
+        breakout = self._report_back_breakout()
+        edits = None if breakout is None else self._edits.get(step_id(breakout))
+        if breakout is None or edits is None or not edits.undo():
+            raise Refused("Nothing to undo")
+        self._save()
+        self._emit(ThemesChanged(breakout))
+
+    # -- background grouping --------------------------------------------------------------------------
+
+    def grouping_job(self) -> GroupingJob | None:
+        """The report-back's notes to group, if they changed since last grouped and none is being grouped."""
+        breakout = self._report_back_breakout()
+        if breakout is None or breakout in self._grouping:
+            return None
+        notes = self._participants.notes(step_id(breakout))
+        if self._grouped.get(breakout) == notes:
+            return None
+        plan = self.agenda.steps[breakout].breakout
+        assert plan is not None
+        self._grouping.add(breakout)
+        return GroupingJob(breakout, notes, plan.prompts)
+
+    def themes_ready(self, job: GroupingJob, themes: Sequence[Theme] | None) -> None:
+        """Fold a finished job's themes into the trainer's; ``None`` when the job failed."""
+        self._grouping.discard(job.breakout)
+        self._grouped[job.breakout] = job.notes  # a failed job is not retried until the notes change
+        if themes is None:
+            return
+        key = step_id(job.breakout)
+        edits = self._edits.get(key)
+        if edits is None:
+            self._edits[key] = Edits(reconcile(None, themes))
+        else:
+            edits.grouping = reconcile(edits.grouping, themes)
+        self._emit(ThemesChanged(job.breakout))
+
+    # -- internals -----------------------------------------------------------------------------------
+
+    def _move(self, move: Callable[[], None]) -> None:
+        index, finished = self.index, self.runner.phase is Phase.FINISHED
+        try:
+            move()
+        except RunnerError as error:
+            raise Refused(str(error)) from None
+        self._follow()
+        if self.index != index or (self.runner.phase is Phase.FINISHED) != finished:
+            self._emit(StepChanged(self.index, self.runner.phase))
+        self._emit(TimerChanged(self.runner.phase, self.runner.remaining()))
+
+    def _follow(self) -> None:
+        """Open the current step's prompt and breakout on the phones and rooms (or close them), and save."""
+        runner, participants = self.runner, self._participants
+        finished = runner.phase is Phase.FINISHED
+        if self._prompt_open():
+            assert runner.step.prompt is not None
+            participants.open_prompt(step_id(self.index), runner.step.prompt.to_wire(), self.index)
+        else:
+            participants.close_prompt()
+        breakout = None if finished else self.agenda.breakout_for(self.index)
+        if breakout is None:
+            participants.close_breakout()
+        else:
+            plan = self.agenda.steps[breakout]
+            assert plan.breakout is not None
+            timer = (
+                Timer(runner.remaining(), runner.phase is Phase.RUNNING) if breakout == self.index else None
+            )
+            participants.open_breakout(
+                step_id(breakout), plan.title, plan.breakout.prompts, self.rooms(breakout), timer
+            )
+        self._save()
+
+    def _prompt_open(self) -> bool:
+        return self.runner.phase is not Phase.FINISHED and self.runner.step.prompt is not None
+
+    def _save(self) -> None:
+        self._participants.save(self.saved_state())
+        self._saved_at = self.runner.clock.monotonic()
+
+    def _participants_changed(self) -> None:
+        self._emit(AnswersChanged())
+
+    def _report_back_breakout(self) -> int | None:
+        if self.runner.phase is Phase.FINISHED or self.runner.step.kind is not StepKind.REPORTBACK:
+            return None
+        return self.agenda.breakout_for(self.index)
+
+    def _links_breakout(self) -> int:
+        breakout = self.agenda.next_breakout(self.index)
+        if breakout is None:
+            raise Refused("No breakout ahead in this agenda")
+        return breakout
+
+    def _current_grouping(self) -> Grouping:
+        breakout = self._report_back_breakout()
+        if breakout is None:
+            raise Refused("Themes can be changed at a report-back")
+        edits = self._edits.get(step_id(breakout))
+        if edits is None:
+            raise Refused("The notes are still being grouped: try again in a moment")
+        return edits.grouping
+
+    @staticmethod
+    def _group_of(grouping: Grouping, note_id: str) -> int:
+        try:
+            return grouping.group_of(note_id)
+        except KeyError:
+            raise Refused("That note is no longer there") from None
+
+    def _edit(self, edited: Grouping) -> None:
+        breakout = self._report_back_breakout()
+        assert breakout is not None
+        if self._edits[step_id(breakout)].apply(edited):
+            self._save()
+            self._emit(ThemesChanged(breakout))

@@ -1,0 +1,89 @@
+"""Slow work off the event loop: the controller's grouping jobs run in a separate process.
+
+The projector and the participant server share one event loop, so grouping 800 notes on it (seconds
+of pure Python) would freeze the screen and delay every phone's ack. A thread would not be enough:
+it holds the GIL while it computes. One worker process, started when the first job comes, runs the
+jobs one at a time; its results come back to the loop, where the controller folds them in.
+
+Bursts coalesce: every change only schedules one look at the controller a moment later, and the
+controller hands out at most one job per breakout until its result is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+
+from facilitator.domain.workshop import Event, GroupingJob, Workshop
+
+log = logging.getLogger(__name__)
+
+COALESCE_SECONDS = 0.05
+"""Changes within this long of each other lead to one look for work."""
+
+
+class Background:
+    """Runs the workshop's grouping jobs in a worker process and hands their themes back."""
+
+    def __init__(self, workshop: Workshop, *, on_error: Callable[[str], None] | None = None) -> None:
+        self._workshop = workshop
+        self._on_error = on_error
+        # Made now, before the Textual app runs: making it starts multiprocessing's resource
+        # tracker, which hands the tracker our stderr, and while an app runs Textual's stand-in
+        # stderr has no file descriptor. The worker process itself starts with the first job.
+        self._executor: Executor | None = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        )
+        self._pending: asyncio.TimerHandle | None = None
+        self._running: set[asyncio.Task[None]] = set()
+        self._unsubscribe = workshop.subscribe(self._changed)
+
+    def _changed(self, _: Event) -> None:
+        self.wake()
+
+    def wake(self) -> None:
+        """Look for work a moment from now (at once is never needed: bursts are better coalesced)."""
+        if self._pending is None:
+            self._pending = asyncio.get_running_loop().call_later(COALESCE_SECONDS, self._look)
+
+    def _look(self) -> None:
+        self._pending = None
+        job = self._workshop.grouping_job()
+        if job is not None:
+            task = asyncio.get_running_loop().create_task(self._run(job))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _run(self, job: GroupingJob) -> None:
+        if self._executor is None:  # closed
+            return
+        try:
+            themes = await asyncio.get_running_loop().run_in_executor(self._executor, job.run)
+        except Exception as error:
+            log.exception("grouping the notes of step %d failed", job.breakout + 1)
+            self._workshop.themes_ready(job, None)
+            if self._on_error is not None:
+                self._on_error(f"Could not group the notes into themes: {error}")
+            return
+        self._workshop.themes_ready(job, themes)
+
+    async def idle(self) -> None:
+        """Wait until no job is waiting or running (for tests and orderly shutdown)."""
+        while self._pending is not None or self._running:
+            if self._running:
+                await asyncio.gather(*self._running, return_exceptions=True)
+            else:
+                await asyncio.sleep(COALESCE_SECONDS)
+
+    def close(self) -> None:
+        """Stop listening and stop the worker process without waiting for a job in progress."""
+        self._unsubscribe()
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None

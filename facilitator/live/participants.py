@@ -1,0 +1,84 @@
+"""The workshop controller's port to phones and rooms, backed by the real participant server and store.
+
+Every call is made on the event loop's thread and returns at once: prompts and breakouts are
+changed in memory and broadcast, and the saved state goes to the store's writer thread, so nothing
+here waits on the disk.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
+from typing import Any
+
+from facilitator.domain.saved_state import SavedState
+from participant.core.notes import Note, Timer
+from participant.core.tallies import Results
+from participant.io.server import ParticipantServer
+from participant.io.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class ServerParticipants:
+    """:class:`facilitator.domain.workshop.Participants` over a :class:`ParticipantServer` and its store."""
+
+    def __init__(self, server: ParticipantServer, store: Store, base_url: str) -> None:
+        self.server = server
+        self.store = store
+        self._base_url = base_url
+        self._listeners: list[Callable[[], None]] = []
+        server.on_change = self._changed
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @property
+    def connected(self) -> int:
+        return self.server.connected
+
+    @property
+    def min_responses(self) -> int:
+        return self.server.hub.min_responses
+
+    def listen(self, changed: Callable[[], None]) -> None:
+        self._listeners.append(changed)
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    def open_prompt(self, prompt_id: str, wire: Mapping[str, Any], step: int) -> None:
+        current = self.server.hub.current
+        if current is None or current.id != prompt_id:
+            self.server.open_prompt(prompt_id, wire, step=step)
+
+    def close_prompt(self) -> None:
+        self.server.close_prompt()
+
+    def results(self) -> Results | None:
+        return self.server.results()
+
+    def open_breakout(
+        self, breakout_id: str, title: str, prompts: Sequence[str], rooms: int, timer: Timer | None
+    ) -> None:
+        self.server.open_breakout(breakout_id, title, prompts, rooms, timer)
+
+    def close_breakout(self) -> None:
+        self.server.close_breakout()
+
+    def notes(self, breakout_id: str) -> tuple[Note, ...]:
+        return self.server.notes(breakout_id)
+
+    def room_url(self, room: int) -> str:
+        return f"{self._base_url}{self.server.room_path(room)}"
+
+    def save(self, state: SavedState) -> None:
+        self.store.save_state(state.to_store()).add_done_callback(_report_failure)
+
+
+def _report_failure(saved: Future[None]) -> None:
+    if saved.exception() is not None:
+        log.error("could not save the workshop's state: %s", saved.exception())

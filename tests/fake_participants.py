@@ -1,0 +1,79 @@
+"""A stand-in for the controller's port to phones and rooms: it records what the controller asked
+and lets a test set what phones answered and rooms wrote. For controller tests with no server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from facilitator.domain.saved_state import SavedState
+from participant.core.notes import Note, Timer
+from participant.core.tallies import Results
+from participant.core.wire import DEFAULT_MIN_RESPONSES
+
+
+@dataclass
+class OpenedBreakout:
+    id: str
+    title: str
+    prompts: tuple[str, ...]
+    rooms: int
+    timer: Timer | None
+
+
+@dataclass
+class FakeParticipants:
+    """What a session's phones and rooms look like to the controller, set by hand."""
+
+    base_url: str = "http://192.168.1.20:8765"
+    connected: int = 0
+    min_responses: int = DEFAULT_MIN_RESPONSES
+    open: str | None = None
+    """The open prompt's id."""
+    breakout: OpenedBreakout | None = None
+    answers: dict[str, Results] = field(default_factory=dict)
+    """Results by prompt id, as a test sets them."""
+    written: dict[str, list[Note]] = field(default_factory=dict)
+    """Notes by breakout id, as a test sets them."""
+    saved: list[SavedState] = field(default_factory=list)
+    listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    def listen(self, changed: Callable[[], None]) -> None:
+        self.listeners.append(changed)
+
+    def change(self) -> None:
+        """As the server does after an answer or a note."""
+        for listener in self.listeners:
+            listener()
+
+    def open_prompt(self, prompt_id: str, wire: Mapping[str, Any], step: int) -> None:
+        self.open = prompt_id
+
+    def close_prompt(self) -> None:
+        self.open = None
+
+    def results(self) -> Results | None:
+        return None if self.open is None else self.answers.get(self.open)
+
+    def open_breakout(
+        self, breakout_id: str, title: str, prompts: Sequence[str], rooms: int, timer: Timer | None
+    ) -> None:
+        self.breakout = OpenedBreakout(breakout_id, title, tuple(prompts), rooms, timer)
+
+    def close_breakout(self) -> None:
+        self.breakout = None
+
+    def notes(self, breakout_id: str) -> tuple[Note, ...]:
+        return tuple(self.written.get(breakout_id, ()))
+
+    def write(self, breakout_id: str, room: int, note_id: str, text: str) -> None:
+        """A room adds a note."""
+        self.written.setdefault(breakout_id, []).append(Note(breakout_id, room, note_id, text))
+        self.change()
+
+    def room_url(self, room: int) -> str:
+        return f"{self.base_url}/r/room{room}"
+
+    def save(self, state: SavedState) -> None:
+        self.saved.append(state)

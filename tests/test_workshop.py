@@ -1,0 +1,369 @@
+"""The workshop controller without any screen: every trainer action, its events, undo and resume.
+
+A fake port stands in for the phones and rooms; time is a manual clock. No event loop, no Textual.
+"""
+
+from datetime import datetime
+
+import pytest
+
+from facilitator.domain.agenda_loader import parse_agenda
+from facilitator.domain.clock import ManualClock
+from facilitator.domain.runner import Phase
+from facilitator.domain.saved_state import SavedState
+from facilitator.domain.workshop import (
+    AnswersChanged,
+    Event,
+    GroupingJob,
+    Refused,
+    RevealChanged,
+    RoomsChanged,
+    StepChanged,
+    ThemesChanged,
+    TimeRanOut,
+    TimerChanged,
+    Workshop,
+)
+from participant.core.wire import MAX_ROOMS
+from tests.fake_participants import FakeParticipants
+from tests.sample_agendas import GOOD
+
+# Steps in GOOD: 0 talk, 1 breakout (4 rooms), 2 reflection, 3 choice, 4 break, 5 wordwall, 6 text,
+# 7 report-back, 8 share.
+BREAKOUT, REFLECTION, CHOICE, REPORTBACK, SHARE = 1, 2, 3, 7, 8
+
+
+class Recorder:
+    def __init__(self, workshop: Workshop) -> None:
+        self.events: list[Event] = []
+        workshop.subscribe(self.events.append)
+
+    def take(self) -> list[Event]:
+        """The events since the last take."""
+        events = list(self.events)
+        self.events.clear()
+        return events
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(datetime(2026, 11, 22, 8, 0))
+
+
+@pytest.fixture
+def phones():
+    return FakeParticipants()
+
+
+@pytest.fixture
+def workshop(clock, phones):
+    return Workshop(parse_agenda(GOOD), clock, phones)
+
+
+def goto(workshop: Workshop, index: int) -> None:
+    while workshop.index < index:
+        workshop.next()
+
+
+def group_now(workshop: Workshop) -> GroupingJob:
+    """Run the pending grouping job here, as the worker would."""
+    job = workshop.grouping_job()
+    assert job is not None
+    workshop.themes_ready(job, job.run())
+    return job
+
+
+def write_notes(phones: FakeParticipants) -> None:
+    for room, note_id, text in [
+        (1, "a", "Trust built over years"),
+        (1, "b", "We trust each other"),
+        (2, "c", "Humour keeps us going"),
+        (2, "d", "We laugh a lot"),
+        (3, "e", "Trust"),
+        (4, "f", "Shared goals for families"),
+    ]:
+        phones.write("step-2", room, note_id, text)
+
+
+# -- the timer and the agenda -----------------------------------------------------------------------
+
+
+def test_toggle_timer_starts_and_pauses_with_events(workshop, clock):
+    """Start then pause: the phase changes, and each change is one TimerChanged event."""
+    events = Recorder(workshop)
+    workshop.toggle_timer()
+    assert workshop.runner.phase is Phase.RUNNING
+    clock.advance(30)
+    workshop.toggle_timer()
+    assert workshop.runner.phase is Phase.PAUSED
+    assert events.take() == [TimerChanged(Phase.RUNNING, 600), TimerChanged(Phase.PAUSED, 570)]
+
+
+def test_next_and_back_move_the_step_and_open_its_prompt(workshop, phones):
+    """next opens the reflection's prompt on the phones; back closes it again."""
+    events = Recorder(workshop)
+    goto(workshop, REFLECTION)
+    assert phones.open == "step-3"
+    assert StepChanged(REFLECTION, Phase.READY) in events.take()
+    workshop.back()
+    assert phones.open is None
+    assert events.take()[0] == StepChanged(BREAKOUT, Phase.READY)
+
+
+def test_back_on_the_first_step_is_refused_in_words(workshop):
+    """A refused action raises Refused with a sentence, and changes nothing."""
+    events = Recorder(workshop)
+    with pytest.raises(Refused, match="first step"):
+        workshop.back()
+    assert events.take() == []
+
+
+def test_minutes_change_the_current_step(workshop):
+    """+1 and -1 minute change the time left; never below nothing."""
+    workshop.add_minute()
+    assert workshop.runner.remaining() == 660
+    for _ in range(15):
+        workshop.remove_minute()
+    assert workshop.runner.remaining() == 0
+
+
+def test_finish_ends_the_workshop_and_back_reopens_it(workshop, phones):
+    """finish from any step closes every prompt and breakout; back reopens the step it ended on."""
+    events = Recorder(workshop)
+    goto(workshop, REFLECTION)
+    events.take()
+    workshop.finish()
+    assert workshop.runner.phase is Phase.FINISHED
+    assert phones.open is None
+    assert phones.breakout is None
+    assert StepChanged(REFLECTION, Phase.FINISHED) in events.take()
+    with pytest.raises(Refused):
+        workshop.next()
+    workshop.back()
+    assert workshop.runner.phase is Phase.PAUSED
+    assert phones.open == "step-3"
+
+
+def test_next_on_the_last_step_finishes(workshop):
+    """Past the last step the workshop is finished."""
+    goto(workshop, SHARE)
+    workshop.next()
+    assert workshop.runner.phase is Phase.FINISHED
+
+
+def test_tick_reports_time_running_out_once(workshop, clock):
+    """tick() notices the step's time reaching zero once, not on every tick after."""
+    events = Recorder(workshop)
+    workshop.toggle_timer()
+    workshop.tick()
+    clock.advance(601)
+    workshop.tick()
+    clock.advance(5)
+    workshop.tick()
+    assert [e for e in events.take() if isinstance(e, TimeRanOut)] == [TimeRanOut(0)]
+
+
+def test_the_running_timer_is_saved_every_few_seconds(workshop, clock, phones):
+    """While the timer runs, tick() saves the state every SAVE_SECONDS, not on every tick."""
+    workshop.toggle_timer()
+    saves = len(phones.saved)
+    clock.advance(1)
+    workshop.tick()
+    assert len(phones.saved) == saves
+    clock.advance(5)
+    workshop.tick()
+    assert len(phones.saved) == saves + 1
+    assert phones.saved[-1].runner.records[0].elapsed == 6
+
+
+# -- results ------------------------------------------------------------------------------------------
+
+
+def test_reveal_toggles_on_prompt_steps_only(workshop, phones):
+    """reveal shows then hides a prompt's results, saved each time; a talk has none to reveal."""
+    with pytest.raises(Refused, match="no answers"):
+        workshop.reveal()
+    goto(workshop, CHOICE)
+    events = Recorder(workshop)
+    assert workshop.reveal() is True
+    assert workshop.results().revealed
+    assert phones.saved[-1].revealed == {CHOICE}
+    assert workshop.reveal() is False
+    assert events.take() == [RevealChanged(CHOICE, True), RevealChanged(CHOICE, False)]
+
+
+def test_results_come_from_the_open_prompt(workshop, phones):
+    """results() reads the open prompt's results and the phones connected; none on a talk."""
+    phones.connected = 7
+    assert workshop.results().results is None
+    goto(workshop, CHOICE)
+    view = workshop.results()
+    assert view.connected == 7
+    assert view.min_responses == 3
+    assert not view.revealed
+
+
+def test_answers_from_phones_become_an_event(workshop, phones):
+    """The server's change callback reaches subscribers as AnswersChanged."""
+    events = Recorder(workshop)
+    phones.change()
+    assert events.take() == [AnswersChanged()]
+
+
+# -- rooms --------------------------------------------------------------------------------------------
+
+
+def test_rooms_change_for_the_next_breakout_and_reach_it(workshop, phones):
+    """change_rooms works before the breakout; when it starts, the rooms get the new number."""
+    events = Recorder(workshop)
+    assert workshop.change_rooms(1) == 5
+    assert events.take() == [RoomsChanged(BREAKOUT, 5)]
+    assert workshop.room_links().links[-1] == "http://192.168.1.20:8765/r/room5"
+    goto(workshop, BREAKOUT)
+    assert phones.breakout.rooms == 5
+    assert phones.breakout.timer.remaining == 900
+    assert workshop.saved_state().rooms == {BREAKOUT: 5}
+
+
+def test_rooms_stay_between_one_and_the_most(workshop):
+    """Below 1 or above the maximum is refused, with the bounds in the message."""
+    for _ in range(3):
+        workshop.change_rooms(-1)
+    with pytest.raises(Refused, match=f"1 and {MAX_ROOMS}"):
+        workshop.change_rooms(-1)
+    assert workshop.rooms(BREAKOUT) == 1
+
+
+def test_no_links_without_a_breakout_ahead(workshop):
+    """After the last breakout, links are refused in words."""
+    goto(workshop, SHARE)
+    with pytest.raises(Refused, match="No breakout ahead"):
+        workshop.room_links()
+
+
+# -- the report-back ----------------------------------------------------------------------------------
+
+
+def test_report_back_groups_in_the_background_and_only_when_notes_change(workshop, phones):
+    """At the report-back a grouping job is handed out once; none again until the notes change."""
+    goto(workshop, BREAKOUT)
+    write_notes(phones)
+    assert workshop.grouping_job() is None  # no report-back yet
+    goto(workshop, REPORTBACK)
+    assert workshop.report_back().grouping is None
+    job = workshop.grouping_job()
+    assert job is not None
+    assert workshop.grouping_job() is None  # one job at a time
+    events = Recorder(workshop)
+    workshop.themes_ready(job, job.run())
+    assert events.take() == [ThemesChanged(BREAKOUT)]
+    grouping = workshop.report_back().grouping
+    assert sorted(n for g in grouping.groups for n in g.note_ids) == ["a", "b", "c", "d", "e", "f"]
+    assert workshop.grouping_job() is None
+    phones.write("step-2", 4, "g", "Shared goals")
+    assert workshop.grouping_job().notes[-1].id == "g"
+
+
+def test_a_failed_grouping_is_not_retried_until_the_notes_change(workshop, phones):
+    """A job that failed gives no themes, and no new job until the notes change."""
+    goto(workshop, BREAKOUT)
+    write_notes(phones)
+    goto(workshop, REPORTBACK)
+    workshop.themes_ready(workshop.grouping_job(), None)
+    assert workshop.report_back().grouping is None
+    assert workshop.grouping_job() is None
+    with pytest.raises(Refused, match="still being grouped"):
+        workshop.merge(0)
+    phones.write("step-2", 4, "g", "Shared goals")
+    assert workshop.grouping_job() is not None
+
+
+def test_merge_move_split_rename_and_undo(workshop, phones):
+    """Each edit changes the themes and is saved; undo walks them back one at a time."""
+    goto(workshop, BREAKOUT)
+    write_notes(phones)
+    goto(workshop, REPORTBACK)
+    group_now(workshop)
+    first = workshop.report_back().grouping
+    events = Recorder(workshop)
+
+    workshop.merge(0)
+    merged = workshop.report_back().grouping
+    assert merged.groups[0].note_ids == first.groups[0].note_ids + first.groups[1].note_ids
+    note = merged.groups[0].note_ids[0]
+    workshop.move(note, 1)
+    assert note in workshop.report_back().grouping.groups[1].note_ids
+    workshop.split(note)
+    assert workshop.report_back().grouping.groups[2].note_ids == (note,)
+    workshop.rename(0, "  Reliability  ")
+    assert workshop.report_back().grouping.groups[0].label == "Reliability"
+    assert phones.saved[-1].groupings["step-2"] == workshop.report_back().grouping
+    assert events.take() == [ThemesChanged(BREAKOUT)] * 4
+
+    for _ in range(4):
+        workshop.undo()
+    assert workshop.report_back().grouping == first
+    with pytest.raises(Refused, match="Nothing to undo"):
+        workshop.undo()
+
+
+def test_report_back_edits_are_refused_where_they_make_no_sense(workshop, phones):
+    """Edits off the report-back, past the last theme, or of a gone note are refused in words."""
+    with pytest.raises(Refused, match="report-back"):
+        workshop.merge(0)
+    goto(workshop, BREAKOUT)
+    write_notes(phones)
+    goto(workshop, REPORTBACK)
+    group_now(workshop)
+    last = len(workshop.report_back().grouping.groups) - 1
+    with pytest.raises(Refused, match="no theme below"):
+        workshop.merge(last)
+    with pytest.raises(Refused, match="no theme there"):
+        workshop.move("a", -5)
+    with pytest.raises(Refused, match="no longer there"):
+        workshop.split("gone")
+    with pytest.raises(Refused, match="no such theme"):
+        workshop.rename(99, "x")
+
+
+def test_new_notes_join_the_trainers_themes(workshop, phones):
+    """Once the trainer edited, a regrouping keeps the trainer's themes and places the new note."""
+    goto(workshop, BREAKOUT)
+    write_notes(phones)
+    goto(workshop, REPORTBACK)
+    group_now(workshop)
+    workshop.rename(0, "Ours")
+    phones.write("step-2", 4, "g", "We trust them")
+    group_now(workshop)
+    grouping = workshop.report_back().grouping
+    assert grouping.groups[0].label == "Ours"
+    assert sorted(n for g in grouping.groups for n in g.note_ids) == ["a", "b", "c", "d", "e", "f", "g"]
+
+
+# -- resume -------------------------------------------------------------------------------------------
+
+
+def test_resume_from_saved_state_keeps_everything_the_trainer_did(workshop, phones, clock):
+    """A new controller from the saved state has the step, reveals, rooms and themes; paused."""
+    workshop.change_rooms(1)
+    goto(workshop, BREAKOUT)
+    write_notes(phones)
+    workshop.toggle_timer()
+    goto(workshop, CHOICE)
+    workshop.reveal()
+    goto(workshop, REPORTBACK)
+    group_now(workshop)
+    workshop.rename(0, "Ours")
+    saved = SavedState.from_store(workshop.saved_state().to_store())
+
+    again = FakeParticipants(written=phones.written)
+    resumed = Workshop(parse_agenda(GOOD), clock, again, saved)
+    assert resumed.index == REPORTBACK
+    assert resumed.runner.phase is Phase.PAUSED
+    assert resumed.rooms(BREAKOUT) == 5
+    assert again.breakout.rooms == 5  # the rooms are open again for the report-back
+    assert resumed.report_back().grouping.groups[0].label == "Ours"
+    resumed.back()
+    for _ in range(REPORTBACK - CHOICE - 1):
+        resumed.back()
+    assert resumed.results().revealed
