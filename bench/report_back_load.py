@@ -157,22 +157,24 @@ async def build_projector(store: Store, source: str) -> Projector:
     wires them (``facilitator.cli._serve``). Adapt this function when the app factory changes."""
     from facilitator.app import make_app
     from facilitator.domain.agenda_loader import parse_agenda
+    from facilitator.domain.clock import SystemClock
+    from facilitator.domain.saved_state import SavedState
+    from facilitator.domain.workshop import Workshop
+    from facilitator.live.participants import ServerParticipants
     from participant.io.server import ParticipantServer
 
     server = ParticipantServer(store)
     await server.start(HOST, 0)
     try:
-        from facilitator.live.live_session import LiveSession
-
-        app = make_app(
-            parse_agenda(source),
-            join_url=f"http://{HOST}:{server.port}/j/{server.join_code}",
-            live=LiveSession(server, store),
-        )
+        base = f"http://{HOST}:{server.port}"
+        participants = ServerParticipants(server, store, base)
+        saved = SavedState.from_store(store.load_state())
+        workshop = Workshop(parse_agenda(source), SystemClock(), participants, saved)
+        app = make_app(workshop, join_url=f"{base}{server.join_path}")
     except BaseException:
         await server.close()
         raise
-    return Projector(app, server, lambda: app.runner.index)
+    return Projector(app, server, lambda: workshop.index)
 
 
 # --- Figures ---------------------------------------------------------------------------------------

@@ -7,13 +7,12 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
 from playwright.async_api import async_playwright, expect
-from rich.console import Console
 
 from facilitator.app.widgets.join_url_text import JoinUrlText
 from facilitator.app.widgets.report_back import ReportBack
 from facilitator.app.widgets.results_panel import ResultsPanel
 from facilitator.cli import main
-from tests.workshops import REFLECTION, WORDWALL, LiveWorkshop, new_store, shown
+from tests.workshops import REFLECTION, WORDWALL, LiveWorkshop, new_store, on_screen, shown
 
 QUEUED = "Saved offline, will send"
 
@@ -126,9 +125,7 @@ async def test_four_rooms_write_notes_and_the_report_back_groups_them(tmp_path, 
         await app.background.idle()
         view = app.query_one(ReportBack)
         await pilot.press("t")
-        console = Console(width=240, record=True, color_system=None)
-        console.print(view.render())
-        by_room = console.export_text()
+        by_room = on_screen(view)
         assert all(f"Room {room}" in by_room for room in ROOM_NOTES)
         assert all(text in by_room for texts in ROOM_NOTES.values() for text in texts)
         await pilot.press("t")

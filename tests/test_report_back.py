@@ -1,13 +1,21 @@
 """Breakouts on the projector: rooms follow the agenda, the links screen, and the report-back's
 themes reshaped with keys. The real app under Pilot, the real server, room links over websockets."""
 
+from datetime import datetime
+
+from facilitator.app import make_app
 from facilitator.app.screens.links_screen import LinksScreen
 from facilitator.app.screens.rename_screen import RenameScreen
 from facilitator.app.widgets.report_back import ReportBack
+from facilitator.domain.agenda_loader import parse_agenda
+from facilitator.domain.clock import ManualClock
 from facilitator.domain.saved_state import SavedState
+from facilitator.domain.workshop import Workshop
 from participant.io.store import open_session
+from tests.fake_participants import FakeParticipants
 from tests.phones import Phone, room_url
-from tests.workshops import new_store
+from tests.sample_agendas import GOOD
+from tests.workshops import new_store, on_screen
 
 BREAKOUT, REPORTBACK = 1, 7  # in GOOD: "Why we work well together" (4 rooms), "Report back"
 NOTES = {
@@ -122,10 +130,37 @@ async def test_notes_are_shown_as_typed(workshop, tmp_path):
         await workshop.goto(pilot, REPORTBACK)
         await app.background.idle()
         view = app.query_one(ReportBack)
-        assert "[bold red]loud[/] [2J" in view.render().plain
+        assert "[bold red]loud[/] [2J" in on_screen(view)
         await pilot.press("t")
-        from rich.console import Console
+        assert "[bold red]loud[/] [2J" in on_screen(view)
 
-        console = Console(width=140, record=True, color_system=None)
-        console.print(view.render())
-        assert "[bold red]loud[/]" in console.export_text()
+
+async def test_the_report_back_scrolls_to_keep_the_highlight_on_screen():
+    """With more themes than fit at 80x24, moving the highlight (arrows, PageDown, End, Home)
+    scrolls so the highlighted line is always on screen."""
+    phones = FakeParticipants()
+    workshop = Workshop(parse_agenda(GOOD), ManualClock(datetime(2026, 11, 22, 8, 0)), phones)
+    topics = ["trust", "humour", "roles", "goals", "listening", "respect", "time", "feedback"]
+    for n in range(48):
+        phones.write("step-2", n % 4 + 1, f"note{n:02}", f"{topics[n % 8]} matters, note {n}")
+    app = make_app(workshop, join_url="http://127.0.0.1:8765/j/code")
+    async with app.run_test(size=(80, 24)) as pilot:
+        while workshop.index < REPORTBACK:
+            await pilot.press("n")
+        await app.background.idle()
+        await pilot.pause()
+        view = app.query_one(ReportBack)
+        assert len(view.lines()) > view.size.height
+
+        def highlighted_on_screen() -> bool:
+            _, note_id = view.lines()[view.cursor]
+            wanted = view.grouping.groups[view.lines()[view.cursor][0]].label if note_id is None else None
+            return (wanted or view.notes[note_id].text) in on_screen(view)
+
+        for key in ["end", "home", *["down"] * 20, "pagedown", "pagedown", "pageup"]:
+            await pilot.press(key)
+            assert highlighted_on_screen(), key
+        await pilot.press("end")
+        assert view.cursor == len(view.lines()) - 1
+        await pilot.press("pageup")
+        assert 0 < view.cursor < len(view.lines()) - 1

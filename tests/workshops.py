@@ -62,5 +62,10 @@ class LiveWorkshop:
         return shown(self.app.query_one(ResultsPanel))
 
 
+def on_screen(widget) -> str:
+    """The rows a Line API widget shows now, as plain text."""
+    return "\n".join(widget.render_line(y).text.rstrip() for y in range(widget.size.height))
+
+
 def new_store(tmp_path):
     return create_session("Working alliances", GOOD, data_dir=tmp_path)

@@ -5,8 +5,10 @@ of pure Python) would freeze the screen and delay every phone's ack. A thread wo
 it holds the GIL while it computes. One worker process, started when the first job comes, runs the
 jobs one at a time; its results come back to the loop, where the controller folds them in.
 
-Bursts coalesce: every change only schedules one look at the controller a moment later, and the
-controller hands out at most one job per breakout until its result is back.
+Bursts coalesce: every change only schedules one look at the controller a moment later, the
+controller hands out at most one job per breakout until its result is back, and a new job waits
+``REST_SECONDS`` after the last one ended. The worker runs at a lower priority (``nice``), so on a
+busy two-core laptop the projector and the phones' acks come first.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 
@@ -23,6 +26,10 @@ log = logging.getLogger(__name__)
 
 COALESCE_SECONDS = 0.05
 """Changes within this long of each other lead to one look for work."""
+REST_SECONDS = 0.5
+"""The worker's pause between two jobs, so a room editing without pause cannot keep it busy."""
+WORKER_NICENESS = 10
+"""How much lower the worker's scheduling priority is than the projector's."""
 
 
 class Background:
@@ -35,19 +42,26 @@ class Background:
         # tracker, which hands the tracker our stderr, and while an app runs Textual's stand-in
         # stderr has no file descriptor. The worker process itself starts with the first job.
         self._executor: Executor | None = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=os.nice,
+            initargs=(WORKER_NICENESS,),
         )
         self._pending: asyncio.TimerHandle | None = None
         self._running: set[asyncio.Task[None]] = set()
+        self._rest_until = 0.0
         self._unsubscribe = workshop.subscribe(self._changed)
 
     def _changed(self, _: Event) -> None:
         self.wake()
 
     def wake(self) -> None:
-        """Look for work a moment from now (at once is never needed: bursts are better coalesced)."""
+        """Look for work a moment from now (at once is never needed: bursts are better coalesced),
+        and not before the worker's rest after its last job."""
         if self._pending is None:
-            self._pending = asyncio.get_running_loop().call_later(COALESCE_SECONDS, self._look)
+            loop = asyncio.get_running_loop()
+            delay = max(COALESCE_SECONDS, self._rest_until - loop.time())
+            self._pending = loop.call_later(delay, self._look)
 
     def _look(self) -> None:
         self._pending = None
@@ -60,15 +74,18 @@ class Background:
     async def _run(self, job: GroupingJob) -> None:
         if self._executor is None:  # closed
             return
+        loop = asyncio.get_running_loop()
+        themes = None
         try:
-            themes = await asyncio.get_running_loop().run_in_executor(self._executor, job.run)
+            themes = await loop.run_in_executor(self._executor, job.run)
         except Exception as error:
             log.exception("grouping the notes of step %d failed", job.breakout + 1)
-            self._workshop.themes_ready(job, None)
             if self._on_error is not None:
                 self._on_error(f"Could not group the notes into themes: {error}")
-            return
+        finally:
+            self._rest_until = loop.time() + REST_SECONDS
         self._workshop.themes_ready(job, themes)
+        self.wake()  # for notes that changed meanwhile
 
     async def idle(self) -> None:
         """Wait until no job is waiting or running (for tests and orderly shutdown)."""

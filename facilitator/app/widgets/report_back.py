@@ -1,37 +1,66 @@
-"""The report-back: a breakout's notes by room, or grouped into themes across rooms.
+"""The report-back: a breakout's notes grouped into themes across rooms, or listed by room.
 
 The trainer reshapes the themes with keys; each key posts what the trainer asked for (a merge, a
 move, ...) and the app hands it to the workshop controller, which decides, keeps the undo history
-and saves it; the new themes come back down as ``grouping``. Notes are participant text: shown
-through ``Text`` objects only, never as markup.
+and saves it; the new themes come back down as ``grouping``.
+
+Hundreds of notes must not slow the projector, so this is a Line API widget: the notes are wrapped
+into rows once per change (each note's rows are kept until its text or the width changes), and
+only the rows on screen are drawn. The highlight scrolls into view as it moves. Notes are
+participant text: turned into rows through ``Text`` objects only, never read as markup.
 """
 
 from __future__ import annotations
 
-from rich.console import RenderableType
-from rich.table import Table
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from facilitator.domain.grouping import Grouping
 from participant.core.notes import Note
 
+NOTE_INDENT = 5
+"""Columns before a note's text in the themes view: its room number sits there."""
+EMPTY = "No notes yet: the rooms' notes appear here as their facilitators add them."
+HIGHLIGHT = Style(reverse=True)
 
-class ReportBack(Widget, can_focus=True):
-    """Notes by room (``t`` toggles) or by theme, with a cursor to edit the themes."""
+Line = tuple[int, str | None]
+"""A line of the themes view: (theme index, None) for a theme's heading, (theme index, note id) for a note."""
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One screen row; ``line`` is the themes-view line it belongs to (None in the rooms view)."""
+
+    strip: Strip
+    line: int | None = None
+
+
+class ReportBack(ScrollView, can_focus=True):
+    """Themes across rooms with a highlight to edit them (``t`` shows the notes by room instead)."""
 
     DEFAULT_CSS = """
     ReportBack {
         height: 1fr;
+        overflow-x: hidden;
     }
     """
 
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "cursor_to(0)", "First", show=False),
+        Binding("end", "cursor_to(-1)", "Last", show=False),
         Binding("t", "toggle_view", "Rooms"),
         Binding("m", "merge", "Merge"),
         # Fewer keys in the footer than the report-back has, so it fits 80 columns; ? lists them all.
@@ -42,13 +71,13 @@ class ReportBack(Widget, can_focus=True):
         Binding("u,ctrl+z", "undo", "Undo"),
     ]
 
-    notes: reactive[dict[str, Note]] = reactive(dict, layout=True)
+    notes: reactive[dict[str, Note]] = reactive(dict)
     """The breakout's notes by id, in the order they were added."""
     rooms: reactive[int] = reactive(0)
     """How many rooms the breakout has."""
-    grouping: reactive[Grouping | None] = reactive(None, layout=True)
-    """The themes as they stand (set by the app after every edit)."""
-    by_room: reactive[bool] = reactive(False, layout=True)
+    grouping: reactive[Grouping | None] = reactive(None)
+    """The themes as they stand (set by the app after every change)."""
+    by_room: reactive[bool] = reactive(False)
     """Show the notes by room instead of by theme."""
     cursor: reactive[int] = reactive(0)
     """The highlighted line of the themes view: a theme's heading or one of its notes."""
@@ -86,80 +115,178 @@ class ReportBack(Widget, can_focus=True):
     class UndoRequested(Message):
         """Undo the last change to the themes."""
 
-    def lines(self) -> list[tuple[int, str | None]]:
-        """The themes view's lines: (theme index, None) for a heading, (theme index, note id) for a note."""
-        if self.grouping is None:
-            return []
-        return [
-            line
-            for index, group in enumerate(self.grouping.groups)
-            for line in [(index, None), *((index, note_id) for note_id in group.note_ids)]
-        ]
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._following: str | None = None
+        self._lines: list[Line] = []
+        self._rows: list[_Row] = []
+        self._first_row: dict[int, int] = {}
+        self._wrapped: dict[tuple[str, int, str, int], list[Strip]] = {}
+
+    def lines(self) -> list[Line]:
+        """The themes view's lines, in order."""
+        return self._lines
+
+    # -- watchers ------------------------------------------------------------------------------------
 
     def validate_cursor(self, cursor: int) -> int:
-        return max(0, min(cursor, len(self.lines()) - 1))
+        return max(0, min(cursor, len(self._lines) - 1))
 
-    def watch_grouping(self) -> None:
+    def watch_grouping(self, grouping: Grouping | None) -> None:
         """Keep the cursor in range, and on a note the trainer just moved."""
+        self._lines = (
+            []
+            if grouping is None
+            else [
+                line
+                for index, group in enumerate(grouping.groups)
+                for line in [(index, None), *((index, note_id) for note_id in group.note_ids)]
+            ]
+        )
         if self._following is not None:
-            lines = [note_id for _, note_id in self.lines()]
-            if self._following in lines:
-                self.cursor = lines.index(self._following)
+            ids = [note_id for _, note_id in self._lines]
+            if self._following in ids:
+                self.cursor = ids.index(self._following)
             self._following = None
         self.cursor = self.validate_cursor(self.cursor)
+        self._rebuild()
 
-    # -- rendering ----------------------------------------------------------------------------------
+    def watch_notes(self) -> None:
+        self._rebuild()
 
-    def render(self) -> RenderableType:
+    def watch_rooms(self) -> None:
+        self._rebuild()
+
+    def watch_by_room(self) -> None:
+        self.scroll_home(animate=False)
+        self._rebuild()
+
+    def watch_cursor(self) -> None:
+        self._show_cursor()
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._rebuild()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- rows ----------------------------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        """Wrap what is shown into rows for the current width (reusing each note's earlier rows)."""
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        kept, self._wrapped = self._wrapped, {}
+
+        def wrap(kind: str, room: int, text: str, room_width: int) -> list[Strip]:
+            key = (kind, room, text, room_width)
+            strips = kept.get(key) or self._wrapped.get(key) or self._wrap(kind, room, text, room_width)
+            self._wrapped[key] = strips
+            return strips
+
+        rows: list[_Row] = []
+        self._first_row = {}
         if not self.notes:
-            return Text(
-                "No notes yet: the rooms' notes appear here as their facilitators add them.", style="dim"
-            )
-        return self._rooms_table() if self.by_room else self._themes()
+            rows = [_Row(strip) for strip in self._render(Text(EMPTY, style="dim"), width)]
+        elif self.by_room:
+            for room in self._room_numbers():
+                rows.append(_Row(Strip([Segment(f"Room {room}", Style(bold=True))])))
+                for note in self.notes.values():
+                    if note.room == room:
+                        rows.extend(_Row(strip) for strip in wrap("room", 0, note.text, width))
+                rows.append(_Row(Strip.blank(0)))
+        elif self.grouping is not None:
+            for position, (index, note_id) in enumerate(self._lines):
+                self._first_row[position] = len(rows)
+                if note_id is None:
+                    strips = wrap("heading", 0, self._heading(index), width)
+                elif note_id in self.notes:
+                    note = self.notes[note_id]
+                    strips = wrap("theme", note.room, note.text, width)
+                else:
+                    strips = []
+                rows.extend(_Row(strip, position) for strip in strips)
+        self._rows = rows
+        self.virtual_size = Size(width, len(rows))
+        self._show_cursor()
+        self.refresh()
 
-    def _rooms_table(self) -> Table:
-        table = Table(expand=True, show_lines=False, header_style="bold")
-        columns = range(1, max(self.rooms, max(note.room for note in self.notes.values())) + 1)
-        cells = {room: Text() for room in columns}
-        for room in columns:
-            table.add_column(f"Room {room}", ratio=1, overflow="fold")
-        for note in self.notes.values():
-            cells[note.room].append("• ", style="dim").append(note.text).append("\n")
-        table.add_row(*(cells[room] for room in columns))
-        return table
+    def _room_numbers(self) -> range:
+        return range(1, max(self.rooms, *(note.room for note in self.notes.values())) + 1)
 
-    def _themes(self) -> Text:
-        text = Text()
-        for position, (index, note_id) in enumerate(self.lines()):
-            style = "reverse" if position == self.cursor and self.has_focus else ""
-            if note_id is None:
-                group = self.grouping.groups[index]
-                rooms = sorted({self.notes[n].room for n in group.note_ids if n in self.notes})
-                where = "room " if len(rooms) == 1 else "rooms "
-                text.append(group.label, style=f"bold {style}")
-                text.append(
-                    f"  {where}{', '.join(map(str, rooms))} · {len(group.note_ids)}\n", style=f"dim {style}"
-                )
-            elif note_id in self.notes:
-                note = self.notes[note_id]
-                text.append(f"   {note.room} ", style=f"dim {style}")
-                text.append(Text(note.text, style=style))
-                text.append("\n")
-        text.rstrip()
-        return text
+    def _heading(self, index: int) -> str:
+        """A theme's heading: its label, a tab, then which rooms wrote it and how many notes it has."""
+        assert self.grouping is not None
+        group = self.grouping.groups[index]
+        rooms = sorted({self.notes[n].room for n in group.note_ids if n in self.notes})
+        where = "room " if len(rooms) == 1 else "rooms "
+        return f"{group.label}\t{where}{', '.join(map(str, rooms))} · {len(group.note_ids)}"
+
+    def _wrap(self, kind: str, room: int, text: str, width: int) -> list[Strip]:
+        """Rows for a heading (see :meth:`_heading`), or a note: wrapped with a hanging indent after
+        its room number (themes view) or a bullet (rooms view)."""
+        if kind == "heading":
+            label, _, facts = text.partition("\t")
+            return self._render(Text.assemble((label, "bold"), (f"  {facts}", "dim")), width)
+        body = self._render(Text(text), max(width - NOTE_INDENT, 1))
+        lead = Strip([Segment(f"   {room} " if kind == "theme" else "   • ", Style(dim=True))])
+        pad = Strip.blank(NOTE_INDENT)
+        return [Strip.join([lead if row == 0 else pad, strip]) for row, strip in enumerate(body)]
+
+    def _render(self, text: Text, width: int) -> list[Strip]:
+        console = self.app.console
+        lines = console.render_lines(text, console.options.update(width=width, height=None), pad=False)
+        return [Strip(line) for line in lines]
+
+    def render_line(self, y: int) -> Strip:
+        row_index = y + round(self.scroll_offset.y)
+        if not 0 <= row_index < len(self._rows):
+            return Strip.blank(self.scrollable_content_region.width)
+        row = self._rows[row_index]
+        strip = row.strip
+        if row.line is not None and row.line == self.cursor and self.has_focus and not self.by_room:
+            strip = strip.extend_cell_length(self.scrollable_content_region.width).apply_style(HIGHLIGHT)
+        return strip.crop(0, self.scrollable_content_region.width)
+
+    def _show_cursor(self) -> None:
+        """Scroll so the highlighted line is on screen, whole."""
+        if self.by_room or self.cursor not in self._first_row:
+            return
+        top = self._first_row[self.cursor]
+        end = self._first_row.get(self.cursor + 1, len(self._rows))
+        self.scroll_to_region(Region(0, top, 1, max(end - top, 1)), animate=False, immediate=True)
 
     # -- keys ---------------------------------------------------------------------------------------
 
-    def _here(self) -> tuple[int, str | None] | None:
-        lines = self.lines()
-        return lines[self.cursor] if lines and not self.by_room else None
+    def _here(self) -> Line | None:
+        return self._lines[self.cursor] if self._lines and not self.by_room else None
 
     def action_cursor(self, step: int) -> None:
-        self.cursor = self.validate_cursor(self.cursor + step)
+        if self.by_room:
+            self.scroll_relative(y=step, animate=False)
+        else:
+            self.cursor = self.validate_cursor(self.cursor + step)
+
+    def action_page(self, pages: int) -> None:
+        """Move the highlight (in the rooms view, the text) by a screenful."""
+        rows = max(self.scrollable_content_region.height - 1, 1) * pages
+        if self.by_room:
+            self.scroll_relative(y=rows, animate=False)
+            return
+        target = self._first_row.get(self.cursor, 0) + rows
+        below = [line for line, row in self._first_row.items() if row <= target]
+        self.cursor = self.validate_cursor(max(below) if below else 0)
+
+    def action_cursor_to(self, line: int) -> None:
+        if self.by_room:
+            (self.scroll_home if line == 0 else self.scroll_end)(animate=False)
+        else:
+            self.cursor = self.validate_cursor(line if line >= 0 else len(self._lines) - 1)
 
     def action_toggle_view(self) -> None:
         self.by_room = not self.by_room
@@ -171,7 +298,7 @@ class ReportBack(Widget, can_focus=True):
             self.post_message(self.MergeRequested(here[0]))
 
     def action_move(self, change: int) -> None:
-        """Move the highlighted note into the theme above or below; the cursor follows it."""
+        """Move the highlighted note into the theme above or below; the highlight follows it."""
         here = self._here()
         if here is not None and here[1] is not None:
             self._following = here[1]

@@ -1,0 +1,57 @@
+"""The worker process that groups notes off the event loop: results come back to the controller,
+bursts of changes coalesce, and a failing job is reported, not retried, and never ends the app."""
+
+from datetime import datetime
+
+from facilitator.domain.agenda_loader import parse_agenda
+from facilitator.domain.clock import ManualClock
+from facilitator.domain.workshop import ThemesChanged, Workshop
+from facilitator.live.background import Background
+from tests.fake_participants import FakeParticipants
+from tests.sample_agendas import GOOD
+
+BREAKOUT, REPORTBACK = 1, 7
+
+
+def at_report_back(phones: FakeParticipants) -> Workshop:
+    workshop = Workshop(parse_agenda(GOOD), ManualClock(datetime(2026, 11, 22, 8, 0)), phones)
+    while workshop.index < REPORTBACK:
+        workshop.next()
+    return workshop
+
+
+async def test_themes_come_back_from_the_worker_and_a_burst_is_grouped_in_few_jobs():
+    """Forty notes written one after another lead to one or two groupings, not forty."""
+    phones = FakeParticipants()
+    workshop = at_report_back(phones)
+    themes = []
+    workshop.subscribe(lambda event: themes.append(event) if isinstance(event, ThemesChanged) else None)
+    background = Background(workshop)
+    try:
+        for n in range(40):
+            phones.write("step-2", n % 4 + 1, f"note{n:02}", f"Idea number {n} about trust and roles")
+        await background.idle()
+    finally:
+        background.close()
+    grouping = workshop.report_back().grouping
+    assert sorted(n for g in grouping.groups for n in g.note_ids) == [f"note{n:02}" for n in range(40)]
+    assert 1 <= len(themes) <= 2
+
+
+async def test_a_failing_job_is_reported_and_not_retried():
+    """A job that raises reaches the trainer as a sentence; the same notes are not grouped again."""
+    phones = FakeParticipants()
+    workshop = at_report_back(phones)
+    # Two rooms giving one id: the grouping refuses notes that share an id.
+    phones.write("step-2", 1, "same-id", "Trust built over years")
+    phones.write("step-2", 2, "same-id", "Humour keeps us going")
+    errors = []
+    background = Background(workshop, on_error=errors.append)
+    try:
+        background.wake()
+        await background.idle()
+        assert len(errors) == 1
+        assert errors[0].startswith("Could not group the notes into themes")
+        assert workshop.grouping_job() is None
+    finally:
+        background.close()
