@@ -311,16 +311,16 @@ class Recorder:
             if not panels:
                 panels.append(app.query_one(ResultsPanel))
             count = count_of(panels[0])
-            if not self.set_counts or self.set_counts[-1][1:] != (app.runner.index, count):
-                self.set_counts.append((time.monotonic(), app.runner.index, count))
+            if not self.set_counts or self.set_counts[-1][1:] != (app.workshop.runner.index, count):
+                self.set_counts.append((time.monotonic(), app.workshop.runner.index, count))
 
         render = ResultsPanel.render
 
         def painted(panel: Any) -> Any:
             shown = render(panel)
             count = count_of(panel)
-            if not self.painted or self.painted[-1][1:] != (app.runner.index, count):
-                self.painted.append((time.monotonic(), app.runner.index, count))
+            if not self.painted or self.painted[-1][1:] != (app.workshop.runner.index, count):
+                self.painted.append((time.monotonic(), app.workshop.runner.index, count))
             return shown
 
         def receive_and_note(device: str, answer: Any) -> Any:
@@ -420,13 +420,13 @@ def analyse(
 
 async def next_prompt_step(app: Any, pilot: Any) -> int:
     """Press n until the projector is on a step with a prompt; its index."""
-    while app.runner.index < len(app.agenda.steps) - 1:
-        before = app.runner.index
+    while app.workshop.runner.index < len(app.agenda.steps) - 1:
+        before = app.workshop.runner.index
         await pilot.press("n")
-        if app.runner.index == before:
+        if app.workshop.runner.index == before:
             raise RuntimeError(f"n did not move the projector on from step {before + 1}")
-        if app.runner.step.prompt is not None:
-            return app.runner.index
+        if app.workshop.runner.step.prompt is not None:
+            return app.workshop.runner.index
     raise RuntimeError("the agenda has no more steps with a prompt: use fewer --runs")
 
 
@@ -463,8 +463,11 @@ class Room:
 async def laptop(args: argparse.Namespace, profile: cProfile.Profile | None) -> list[RunResult]:
     """Process A: the session, the server and the projector on one loop; spawns the room and runs bursts."""
     from facilitator.app import make_app
+    from facilitator.domain.agenda import step_id as prompt_id
     from facilitator.domain.agenda_loader import parse_agenda
-    from facilitator.live.live_session import LiveSession, prompt_id
+    from facilitator.domain.clock import SystemClock
+    from facilitator.domain.workshop import Workshop
+    from facilitator.live.participants import ServerParticipants
     from participant.io.server import ParticipantServer
     from participant.io.store import create_session
 
@@ -480,11 +483,10 @@ async def laptop(args: argparse.Namespace, profile: cProfile.Profile | None) -> 
             server = ParticipantServer(store)
             await server.start(HOST, 0)
             try:
-                app = make_app(
-                    agenda,
-                    join_url=f"http://{HOST}:{server.port}{server.join_path}",
-                    live=LiveSession(server, store),
-                )
+                base_url = f"http://{HOST}:{server.port}"
+                participants = ServerParticipants(server, store, base_url)
+                workshop = Workshop(agenda, SystemClock(), participants)
+                app = make_app(workshop, join_url=f"{base_url}{server.join_path}")
                 recorder = Recorder()
                 recorder.install(app, server)
                 async with app.run_test(size=SIZE) as pilot:
@@ -513,7 +515,7 @@ async def laptop(args: argparse.Namespace, profile: cProfile.Profile | None) -> 
                     )
                     for run in range(args.runs):
                         step = await next_prompt_step(app, pilot)
-                        wire = app.runner.step.prompt.to_wire()
+                        wire = app.workshop.runner.step.prompt.to_wire()
                         command = {
                             "cmd": "burst",
                             "prompt": prompt_id(step),

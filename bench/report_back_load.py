@@ -98,6 +98,8 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from participant.core.wire import MAX_NOTES_PER_ROOM, MAX_ROOMS, ROOM_PREFIX, WS_PATH  # noqa: E402
+
 if TYPE_CHECKING:
     from textual.app import App
     from websockets.asyncio.client import ClientConnection
@@ -115,8 +117,6 @@ BASELINE_MIN_SECONDS = 1.0  # phase 1's frame gaps are taken over at least this 
 EDIT_EVERY = 0.2  # seconds between two edits of phase 2
 EDITORS = 3  # devices of room 1 taking turns at the edits (each then sends 1.7 a second, under 2)
 NOTES_PER_DEVICE = 18  # the server allows a device a burst of 20 messages (hello included), then 2/s
-MAX_NOTES_PER_ROOM = 200  # the server's limit of notes per room in one breakout
-MAX_ROOMS = 50  # the agenda format's limit of rooms
 ACK_TIMEOUT = 60.0  # a change with no reply after this long counts as a "timeout" error
 SETTLE_SECONDS = 20.0  # how long the report-back may take to show the last edits
 DEFAULT_TIMEOUT = 180.0
@@ -658,7 +658,7 @@ async def laptop(args: argparse.Namespace, say: Callable[[str], None]) -> dict[s
                     await pilot.press("space")  # the trainer starts the breakout's timer
                     load = await LoadProcess.spawn(args.timeout)
                     urls = [
-                        f"ws://{HOST}:{server.port}/ws?r={server.room_path(room).rsplit('/', 1)[-1]}"
+                        f"ws://{HOST}:{server.port}{WS_PATH}?r={server.room_path(room).removeprefix(ROOM_PREFIX)}"
                         for room in range(1, args.rooms + 1)
                     ]
                     ready = await load.ask(

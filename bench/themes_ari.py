@@ -13,7 +13,7 @@ mean of each part of the fixture's split:
 In the same run: baselines (every note alone; notes grouped by their first content word; word-set
 Jaccard with average linkage, as Parabol grouped retrospective cards before it moved to embeddings and
 an LLM, threshold chosen on the tuning part), an ablation of the parts of the pipeline, and the time
-to group 25, 100 and 200 notes.
+to group 25, 100, 200 and 800 notes (800: four rooms at their limit of 200 notes each).
 
     python bench/themes_ari.py [--sweep] [--show]
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import random
 import re
@@ -34,11 +35,16 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from math import comb
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from facilitator.domain import themes  # noqa: E402  (the benchmark runs from a checkout)
-from facilitator.domain.themes import Note, Theme, group_notes  # noqa: E402
+from facilitator.domain.themes import Theme, group_notes, normalise, reading, similarity  # noqa: E402
+from facilitator.domain.themes.lexicon import LEXICON  # noqa: E402
+from facilitator.domain.themes.normalise import Token  # noqa: E402
+from facilitator.domain.themes.spelling import Speller  # noqa: E402
+from participant.core.notes import Note  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "breakout_notes.json"
 SPLIT = ("tuning", "heldout", "fresh1", "fresh2")
@@ -72,7 +78,7 @@ def load_fixture(path: Path = FIXTURE) -> dict:
 
 def breakout_notes(breakout: dict) -> tuple[list[Note], dict[str, str]]:
     """The breakout's notes, and each note id's labelled theme."""
-    notes = [Note(room=n["room"], text=n["text"], id=n["id"]) for n in breakout["notes"]]
+    notes = [Note(breakout["id"], n["room"], n["id"], n["text"]) for n in breakout["notes"]]
     return notes, {n["id"]: n["theme"] for n in breakout["notes"]}
 
 
@@ -116,7 +122,7 @@ def first_keyword(notes: list[Note], prompts: list[str]) -> list[Theme]:
     """Notes grouped by their first word that is not a stop word (a naive keyword grouping)."""
     groups: dict[str, list[str]] = {}
     for note in notes:
-        words = [w for w in _words(note.text) if w not in themes.STOP_WORDS] or [note.id]
+        words = [w for w in _words(note.text) if w not in LEXICON.stop_words] or [note.id]
         groups.setdefault(words[0], []).append(note.id)
     return [Theme(key, tuple(ids)) for key, ids in groups.items()]
 
@@ -152,21 +158,26 @@ def ours(notes: list[Note], prompts: list[str]) -> list[Theme]:
 
 
 @contextlib.contextmanager
-def patched(**attributes: object) -> Iterator[None]:
-    """Temporarily change module-level tunables or tables of facilitator.domain.themes (for ablations)."""
-    saved = {name: getattr(themes, name) for name in attributes}
+def patched(module: ModuleType, **attributes: object) -> Iterator[None]:
+    """Temporarily change names where a module of facilitator.domain.themes reads them (ablations)."""
+    saved = {name: getattr(module, name) for name in attributes}
     for name, value in attributes.items():
-        setattr(themes, name, value)
+        setattr(module, name, value)
     try:
         yield
     finally:
         for name, value in saved.items():
-            setattr(themes, name, value)
+            setattr(module, name, value)
 
 
-class _NoSpeller(themes._Speller):
-    def correct(self, word: str) -> str:
-        return word
+def lexicon_without(**tables: object) -> object:
+    """The lexicon with some tables emptied; the words the typo repair knows stay as they are."""
+    return dataclasses.replace(LEXICON, **tables)
+
+
+class _NoSpeller(Speller):
+    def correct(self, token: Token) -> Token:
+        return token
 
 
 # ---- timing --------------------------------------------------------------------------------------
@@ -179,7 +190,7 @@ def synthetic_notes(fixture: dict, count: int, seed: int = 7) -> list[Note]:
     notes = []
     for index in range(count):
         words = rng.choice(texts).split() + rng.choice(texts).split()[:2]
-        notes.append(Note(room=1 + index % 6, text=" ".join(words), id=f"n{index:04d}"))
+        notes.append(Note("synthetic", 1 + index % 6, f"n{index:04d}", " ".join(words)))
     return notes
 
 
@@ -223,27 +234,27 @@ def main() -> None:
     print(row(f"baseline: Jaccard, linkage >= {tuned:.2f}", score(fixture, jaccard_linkage(tuned)), fixture))
     print()
     print("ablation (each line removes one part)")
-    with patched(CONCEPTS={}, PHRASES={("\0", "\0"): "\0"}):
+    with patched(normalise, LEXICON=lexicon_without(concepts={}, idioms={})):
         print(row("  no synonym/idiom lexicon", score(fixture, ours), fixture))
-    with patched(ABBREVIATIONS={}):
+    with patched(normalise, LEXICON=lexicon_without(abbreviations={})):
         print(row("  no abbreviation table", score(fixture, ours), fixture))
-    with patched(_Speller=_NoSpeller):
+    with patched(reading, Speller=_NoSpeller):
         print(row("  no typo correction", score(fixture, ours), fixture))
-    with patched(CHAR_WEIGHT=0.0):
+    with patched(similarity, CHAR_WEIGHT=0.0):
         print(row("  no character trigrams", score(fixture, ours), fixture))
-    with patched(PROMPT_DAMPING=0.0):
+    with patched(similarity, PROMPT_DAMPING=0.0):
         print(row("  prompt words not damped", score(fixture, ours), fixture))
-    with patched(_stem=lambda word: word):
+    with patched(normalise, stem=lambda word: word):
         print(row("  no stemming", score(fixture, ours), fixture))
     if args.sweep:
         print()
         print("merge threshold sweep (chosen on the tuning part)")
         for step in range(4, 42, 2):
-            with patched(MERGE_THRESHOLD=step / 100):
+            with patched(themes, MERGE_THRESHOLD=step / 100):
                 print(row(f"  MERGE_THRESHOLD = {step / 100:.2f}", score(fixture, ours), fixture))
     print()
     rich = breakouts[-1]["prompts"]
-    for count in (25, 100, 200):
+    for count in (25, 100, 200, 800):
         notes = synthetic_notes(fixture, count)
         print(f"time to group {count:>3} notes: {median_ms(notes, rich):6.1f} ms (median of 15)")
     if args.show:

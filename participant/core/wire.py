@@ -138,9 +138,11 @@ ANSWER_ID_LENGTH = (8, 64)
 
 
 def page_limits() -> dict[str, Any]:
-    """The limits the page checks before sending, as JSON-ready data the server writes into it."""
+    """The limits the page checks before sending, and the paths it reads its link by and connects
+    to, as JSON-ready data the server writes into it."""
     fewest, most = DEVICE_ID_LENGTH
     return {
+        "paths": {"join": JOIN_PREFIX, "room": ROOM_PREFIX, "ws": WS_PATH},
         "text": dict(MAX_TEXT_LENGTH),
         "comment": MAX_COMMENT_LENGTH,
         "words": MAX_WORDS,

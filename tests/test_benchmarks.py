@@ -1,0 +1,51 @@
+"""Every benchmark in bench/ runs as a small smoke run, so none can rot unnoticed.
+
+These check that each benchmark still runs against today's code and reports its figures; they
+assert no timing (figures are only meaningful from a full run, as ratios to a baseline).
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def run(script: str, *args: str, timeout: float = 120) -> str:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    return result.stdout + result.stderr
+
+
+def test_startup_benchmark_runs():
+    """bench/startup.py times the projector against a minimal Textual app."""
+    assert "ratio projector/baseline" in run("startup.py", "--runs", "1")
+
+
+def test_latency_benchmark_runs():
+    """bench/latency.py: 50 phones answer once; every answer is acked and counted."""
+    output = run("latency.py", "--phones", "50", "--runs", "1", "--timeout", "60")
+    assert "50 of 50 answers acked, 50 counted by the hub, 0 errors on phones" in output
+
+
+def test_themes_benchmark_runs():
+    """bench/themes_ari.py measures the grouping against hand-labelled notes."""
+    assert "time to group 200 notes" in run("themes_ari.py")
+
+
+@pytest.mark.timeout(150)
+def test_report_back_load_benchmark_runs():
+    """bench/report_back_load.py --smoke: notes and edits are all acked, none lost, themes shown."""
+    figures = json.loads(run("report_back_load.py", "--smoke", "--json").strip().splitlines()[-1])
+    assert figures["acked"] == figures["notes"] == 50
+    assert figures["lost"] == 0
+    assert figures["themes_shown"] is True
