@@ -296,8 +296,9 @@ class Runner:
     # -- internals -----------------------------------------------------------------------------------
 
     def _elapsed(self, record: StepRecord) -> float:
-        running = self._since is not None and record is self._records[self._index]
-        return record.elapsed + (self.clock.monotonic() - self._since if running else 0.0)
+        if self._since is None or record is not self._records[self._index]:
+            return record.elapsed
+        return record.elapsed + self.clock.monotonic() - self._since
 
     def _settle(self) -> None:
         """Fold the running time into the current step's record."""

@@ -18,7 +18,7 @@ def lan_address() -> str | None:
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.connect(_ROUTE_PROBE)
-            address = probe.getsockname()[0]
+            address = str(probe.getsockname()[0])
     except OSError:
         address = None
     if address and not ipaddress.ip_address(address).is_loopback:

@@ -18,7 +18,7 @@ def qr_matrix(data: str) -> list[list[bool]]:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE)
     code.add_data(data)
     code.make(fit=True)
-    return code.get_matrix()
+    return [[bool(module) for module in row] for row in code.get_matrix()]
 
 
 def render_qr(matrix: list[list[bool]], scale: int) -> Text:

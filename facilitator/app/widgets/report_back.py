@@ -192,7 +192,7 @@ class ReportBack(ScrollView, can_focus=True):
         rows: list[_Row] = []
         self._first_row = {}
         if not self.notes:
-            rows = [_Row(strip) for strip in self._render(Text(EMPTY, style="dim"), width)]
+            rows = [_Row(strip) for strip in self._strips(Text(EMPTY, style="dim"), width)]
         elif self.by_room:
             for room in self._room_numbers():
                 rows.append(_Row(Strip([Segment(f"Room {room}", Style(bold=True))])))
@@ -232,13 +232,13 @@ class ReportBack(ScrollView, can_focus=True):
         its room number (themes view) or a bullet (rooms view)."""
         if kind == "heading":
             label, _, facts = text.partition("\t")
-            return self._render(Text.assemble((label, "bold"), (f"  {facts}", "dim")), width)
-        body = self._render(Text(text), max(width - NOTE_INDENT, 1))
+            return self._strips(Text.assemble((label, "bold"), (f"  {facts}", "dim")), width)
+        body = self._strips(Text(text), max(width - NOTE_INDENT, 1))
         lead = Strip([Segment(f"   {room} " if kind == "theme" else "   • ", Style(dim=True))])
         pad = Strip.blank(NOTE_INDENT)
         return [Strip.join([lead if row == 0 else pad, strip]) for row, strip in enumerate(body)]
 
-    def _render(self, text: Text, width: int) -> list[Strip]:
+    def _strips(self, text: Text, width: int) -> list[Strip]:
         console = self.app.console
         lines = console.render_lines(text, console.options.update(width=width, height=None), pad=False)
         return [Strip(line) for line in lines]

@@ -32,8 +32,8 @@ def step_body(step: Step) -> Text:
         body.append(step.instructions.strip() + "\n")
     if step.breakout:
         body.append(f"\n{step.breakout.rooms} rooms. Discuss and take notes:\n", style="bold")
-        for prompt in step.breakout.prompts:
-            body.append(f"• {prompt}\n")
+        for discussion in step.breakout.prompts:
+            body.append(f"• {discussion}\n")
     if step.prompt:
         prompt = step.prompt
         if prompt.question:
