@@ -51,6 +51,7 @@ class ReportBack(ScrollView, can_focus=True):
     ReportBack {
         height: 1fr;
         overflow-x: hidden;
+        scrollbar-gutter: stable;  /* rows are wrapped to one width, scrollbar or not */
     }
     """
 
