@@ -309,10 +309,11 @@ def test_reflection_results_give_a_distribution_and_average_per_question():
             Ratings((None, None), "only a comment"),
             Pass(),
         ],
+        min_responses=1,
     )
     assert results.ratings == (
-        RatingResult("Safe?", "No", "Yes", (0, 0, 0, 1, 1)),
-        RatingResult("Useful?", "1", "5", (1, 0, 0, 0, 0)),
+        RatingResult("Safe?", "No", "Yes", (0, 0, 0, 1, 1), answered=2),
+        RatingResult("Useful?", "1", "5", (1, 0, 0, 0, 0), answered=1),
     )
     assert results.ratings[0].average == 4.5
     assert results.ratings[1].average == 1.0
@@ -323,8 +324,37 @@ def test_reflection_results_give_a_distribution_and_average_per_question():
 
 def test_a_question_nobody_rated_has_no_average():
     """No ratings means no average rather than zero."""
-    results = tally(OpenPrompt("p1", REFLECTION), [Ratings((None, 3))])
+    results = tally(OpenPrompt("p1", REFLECTION), [Ratings((None, 3))], min_responses=1)
     assert results.ratings[0].average is None
+
+
+def test_a_question_rated_by_fewer_than_the_minimum_is_withheld_alone():
+    """Four answered the reflection, one skipped question 2: question 2 shows only its count,
+    question 1 its distribution (a room of three would otherwise see the two others' ratings)."""
+    answers = [Ratings((5, 3)), Ratings((4, 4)), Ratings((4, None)), Ratings((2, None))]
+    results = tally(OpenPrompt("p1", REFLECTION), answers, min_responses=3)
+    assert results.visible
+    first, second = results.ratings
+    assert (first.withheld, first.counts, first.average) == (False, (0, 1, 0, 2, 1), 3.8)
+    assert (second.withheld, second.counts, second.answered, second.average) == (True, (0,) * 5, 2, None)
+    assert results.to_wire()["ratings"][1] == {
+        "question": "Useful?",
+        "low": "1",
+        "high": "5",
+        "answered": 2,
+        "shown": False,
+    }
+
+
+def test_every_average_rounds_half_up_to_one_decimal():
+    """4.25 is 4.3 everywhere (the projector and every report use this one rule)."""
+    results = tally(
+        OpenPrompt("p1", REFLECTION),
+        [Ratings((4, None)), Ratings((4, None)), Ratings((4, None)), Ratings((5, None))],
+        min_responses=1,
+    )
+    assert results.ratings[0].average == 4.3
+    assert results.to_wire()["ratings"][0]["average"] == 4.3
 
 
 def test_choice_results_list_every_option_in_order():

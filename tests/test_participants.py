@@ -72,7 +72,8 @@ async def test_participant_text_is_shown_as_typed(workshop, tmp_path):
 
 
 async def test_word_wall_and_reflection_results(workshop, tmp_path):
-    """Words are counted case-insensitively; ratings show their average."""
+    """Words are counted case-insensitively; ratings show their average, and a question rated by
+    fewer than three shows only how many rated it."""
     app = await workshop.start(new_store(tmp_path))
     async with app.run_test() as pilot:
         await workshop.goto(pilot, REFLECTION)
@@ -81,7 +82,9 @@ async def test_word_wall_and_reflection_results(workshop, tmp_path):
             assert (await phone.answer("step-3", {"ratings": [a, b]}))["type"] == "ack"
         await pilot.press("r")
         text = workshop.results()
-        assert "avg 4.0" in text
+        assert "avg 4.0" in text  # question 1: three ratings
+        assert "2 rated it: too few to show" in text  # question 2: one phone skipped it
+        assert "avg 4.0" not in text.split("2. How much", 1)[1]
         await workshop.goto(pilot, WORDWALL)
         for phone, words in zip(phones, [["ITP", "ISP"], ["itp"], ["assessment"]], strict=True):
             assert (await phone.answer("step-6", {"words": words}))["type"] == "ack"

@@ -12,6 +12,8 @@ from facilitator.domain.grouping import Grouping
 from facilitator.domain.report import build_report
 from facilitator.domain.themes import Theme
 from participant.core.notes import Note
+from participant.core.tallies import tally
+from participant.core.wire import OpenPrompt, Ratings
 from tests.sample_agendas import GOOD
 from tests.test_report_back import BREAKOUT, NOTES, REPORTBACK, add_notes
 from tests.workshops import new_store
@@ -79,6 +81,22 @@ def test_results_below_the_threshold_show_only_their_count():
     assert (prompts[3]["answers"], prompts[3]["shown"], prompts[3]["results"]) == (2, False, None)
     assert prompts[4]["results"] == {"choices": [{"option": "Happy", "count": 3}]}
     assert prompts[7]["answers"] == 0
+
+
+def test_a_reflection_question_rated_by_too_few_shows_only_its_count():
+    """In a reflection four answered but one skipped question 2: the report gives question 2's
+    count only, question 1 its distribution and average (rounded as on the projector)."""
+    prompt = OpenPrompt("step-3", parse_agenda(GOOD).steps[2].prompt.to_wire())
+    answers = [Ratings((5, 3)), Ratings((4, 4)), Ratings((4, None)), Ratings((2, None))]
+    ratings = report(results={"step-3": tally(prompt, answers).to_wire()})["prompts"][0]["results"]["ratings"]
+    assert (ratings[0]["average"], ratings[0]["shown"]) == (3.8, True)
+    assert ratings[1] == {
+        "question": "How much do I experience trust?",
+        "low": "None",
+        "high": "Full trust",
+        "answered": 2,
+        "shown": False,
+    }
 
 
 def facilitate(*args):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from participant.core.wire import (
@@ -28,27 +29,40 @@ from participant.core.wire import (
 )
 
 
+AVERAGE_DECIMALS = 1
+"""Every average, on the projector and in every report, is rounded to this many decimals, half up."""
+
+
+def rounded_average(total: int, count: int) -> float:
+    """``total / count`` rounded half up to :data:`AVERAGE_DECIMALS` (4.25 gives 4.3, never 4.2)."""
+    exact = Decimal(total) / Decimal(count)
+    return float(exact.quantize(Decimal(1).scaleb(-AVERAGE_DECIMALS), rounding=ROUND_HALF_UP))
+
+
 @dataclass(frozen=True)
 class RatingResult:
-    """One reflection question: how many gave each rating from 1 to 5 (null ratings left out)."""
+    """One reflection question: how many gave each rating from 1 to 5 (null ratings left out).
+
+    A question fewer people rated than the anonymity threshold is ``withheld``: its counts are all
+    zero and only ``answered`` may be shown, even when the reflection as a whole has enough answers
+    (in a room of three, one skipped question would otherwise expose the other two).
+    """
 
     question: str
     low: str
     high: str
     counts: tuple[int, ...]
-
-    @property
-    def answered(self) -> int:
-        """How many rated this question."""
-        return sum(self.counts)
+    answered: int
+    """How many rated this question."""
+    withheld: bool = False
 
     @property
     def average(self) -> float | None:
-        """The mean rating, or ``None`` when nobody rated this question."""
-        if not self.answered:
+        """The mean rating (see :func:`rounded_average`), or ``None`` when withheld or nobody rated."""
+        if self.withheld or not self.answered:
             return None
-        return sum(rating * count for rating, count in zip(RATING_SCALE, self.counts, strict=True)) / (
-            self.answered
+        return rounded_average(
+            sum(r * c for r, c in zip(RATING_SCALE, self.counts, strict=True)), self.answered
         )
 
 
@@ -88,16 +102,7 @@ class Results:
         """The results as JSON-ready data (for reports)."""
         data: dict[str, Any] = {"count": self.count, "passes": self.passes}
         if self.ratings:
-            data["ratings"] = [
-                {
-                    "question": rating.question,
-                    "low": rating.low,
-                    "high": rating.high,
-                    "counts": dict(zip(map(str, RATING_SCALE), rating.counts, strict=True)),
-                    "average": None if rating.average is None else round(rating.average, 2),
-                }
-                for rating in self.ratings
-            ]
+            data["ratings"] = [_rating_wire(rating) for rating in self.ratings]
         if self.choices:
             data["choices"] = [{"option": option, "count": count} for option, count in self.choices]
         if self.words:
@@ -126,7 +131,7 @@ def tally(
         ratings = [answer for answer in given if isinstance(answer, Ratings)]
         return replace(
             results,
-            ratings=rating_results(prompt.wire, ratings),
+            ratings=rating_results(prompt.wire, ratings, min_responses),
             texts=tuple(answer.comment for answer in ratings if answer.comment),
         )
     if kind is PromptKind.CHOICE:
@@ -136,23 +141,46 @@ def tally(
     return replace(results, texts=tuple(answer.text for answer in given if isinstance(answer, Text)))
 
 
-def rating_results(wire: Mapping[str, Any], answers: Iterable[Ratings]) -> tuple[RatingResult, ...]:
-    """Per reflection question, the 1-5 distribution of the ratings given."""
+def rating_results(
+    wire: Mapping[str, Any], answers: Iterable[Ratings], min_responses: int = DEFAULT_MIN_RESPONSES
+) -> tuple[RatingResult, ...]:
+    """Per reflection question, the 1-5 distribution of the ratings given; a question rated by
+    fewer than ``min_responses`` is withheld."""
     questions = list(wire.get("ratings", ()))
     counts = [Counter[int]() for _ in questions]
     for answer in answers:
         for counter, rating in zip(counts, answer.ratings, strict=False):
             if rating is not None:
                 counter[rating] += 1
-    return tuple(
-        RatingResult(
-            question=str(question.get("text", "")),
-            low=str(question.get("low", "1")),
-            high=str(question.get("high", "5")),
-            counts=tuple(counter[rating] for rating in RATING_SCALE),
+    results = []
+    for question, counter in zip(questions, counts, strict=True):
+        answered = counter.total()
+        withheld = answered < min_responses
+        results.append(
+            RatingResult(
+                question=str(question.get("text", "")),
+                low=str(question.get("low", "1")),
+                high=str(question.get("high", "5")),
+                counts=tuple(0 if withheld else counter[rating] for rating in RATING_SCALE),
+                answered=answered,
+                withheld=withheld,
+            )
         )
-        for question, counter in zip(questions, counts, strict=True)
-    )
+    return tuple(results)
+
+
+def _rating_wire(rating: RatingResult) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "question": rating.question,
+        "low": rating.low,
+        "high": rating.high,
+        "answered": rating.answered,
+        "shown": not rating.withheld,
+    }
+    if not rating.withheld:
+        data["counts"] = dict(zip(map(str, RATING_SCALE), rating.counts, strict=True))
+        data["average"] = rating.average
+    return data
 
 
 def choice_counts(wire: Mapping[str, Any], answers: Iterable[AnswerValue]) -> tuple[tuple[str, int], ...]:

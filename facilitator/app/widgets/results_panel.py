@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from participant.core.tallies import RatingResult, Results
+from participant.core.tallies import AVERAGE_DECIMALS, RatingResult, Results
 from participant.core.wire import DEFAULT_MIN_RESPONSES, RATING_SCALE, PromptKind
 
 BAR = "█"
@@ -34,12 +34,16 @@ def rating_line(number: int, rating: RatingResult) -> Table:
     table.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
     table.add_column(no_wrap=True)
     table.add_column(justify="right", no_wrap=True)
+    if rating.withheld:
+        hidden = Text(f"{rating.answered} rated it: too few to show", style="dim")
+        table.add_row(Text(f"{number}. {rating.question}"), hidden, Text(""))
+        return table
     top = max(rating.counts) or 1
     bars = Text()
     for value, count in zip(RATING_SCALE, rating.counts, strict=True):
         level = LEVELS[round(count / top * (len(LEVELS) - 1))] if count else "·"
         bars.append(f"{value}", style="dim").append(level * 2, style="bold").append(" ")
-    average = f"avg {rating.average:.1f}" if rating.average is not None else "no ratings"
+    average = f"avg {rating.average:.{AVERAGE_DECIMALS}f}" if rating.average is not None else "no ratings"
     table.add_row(Text(f"{number}. {rating.question}"), bars, Text(average, style="bold"))
     return table
 
