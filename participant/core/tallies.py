@@ -28,7 +28,6 @@ from participant.core.wire import (
     prompt_kind,
 )
 
-
 AVERAGE_DECIMALS = 1
 """Every average, on the projector and in every report, is rounded to this many decimals, half up."""
 
