@@ -364,7 +364,7 @@ def test_choice_results_list_every_option_in_order():
 
 
 def test_word_results_are_case_folded_and_counted_by_respondent():
-    """Words differing only in case are one word, shown in its most common spelling."""
+    """Words differing only in case are one word, shown as first typed."""
     results = tally(
         OpenPrompt("p1", WORDWALL),
         [Words(("KPI", "synergy")), Words(("kpi",)), Words(("KPI", "Synergy")), Words(("deep dive",))],
@@ -372,9 +372,30 @@ def test_word_results_are_case_folded_and_counted_by_respondent():
     assert results.words == (("KPI", 3), ("synergy", 2), ("deep dive", 1))
 
 
-def test_word_ties_keep_the_first_spelling_seen():
-    """With as many of each spelling, the first seen is shown."""
-    assert word_counts([Words(("Agile",)), Words(("agile",))]) == (("Agile", 2),)
+def test_word_entries_show_the_first_spelling_typed():
+    """However many use another spelling, the entry shows the first one typed."""
+    assert word_counts([Words(("Agile",)), Words(("agile",)), Words(("AGILE",))]) == (("Agile", 3),)
+
+
+def test_look_alike_spellings_count_as_one_entry():
+    """Eight spellings of "trust" (case, spaces, full-width letters, zero-width and format
+    characters) are one entry on the wall, shown as first typed."""
+    spellings = [
+        "trust",
+        "Trust",
+        "TRUST",
+        " trust ",
+        "ｔｒｕｓｔ",
+        "tr\u200bust",
+        "\ufefftrust",
+        "tru\u00adst",
+    ]
+    assert word_counts([Words((spelling,)) for spelling in spellings]) == (("trust", 8),)
+
+
+def test_entries_with_equal_counts_keep_the_order_they_were_first_given():
+    """Ties are broken by which entry came first, not alphabetically."""
+    assert word_counts([Words(("zeal", "apple"))]) == (("zeal", 1), ("apple", 1))
 
 
 def test_text_results_keep_texts_in_the_order_last_answered(hub, room):

@@ -1,7 +1,7 @@
 """Cleaning participant text: control characters go, line breaks only where a text may have them,
 and everything else (markup included) stays the literal text it is."""
 
-from participant.core.text import clean_text
+from participant.core.text import MAX_COMBINING_MARKS, clean_text, folded
 
 
 def test_markup_is_kept_verbatim():
@@ -42,3 +42,16 @@ def test_line_breaks_kept_only_in_long_text():
 def test_text_is_nfc_normalised_and_trimmed():
     """A decomposed é becomes one code point; surrounding whitespace goes."""
     assert clean_text("  e\u0301cole \n") == "\u00e9cole"
+
+
+def test_combining_marks_are_capped_per_character():
+    """ "e" with 290 combining accents keeps a few, so it cannot streak down a screen; normal
+    accented text is untouched."""
+    assert clean_text("e" + "\u0301" * 290) == "\u00e9" + "\u0301" * MAX_COMBINING_MARKS  # é, then the cap
+    assert clean_text("Việt Nam, café, ñ") == "Việt Nam, café, ñ"
+
+
+def test_folded_sees_through_look_alike_spellings_only_for_comparison():
+    """Full-width letters, zero-width characters, soft hyphens, case and spacing fold alike."""
+    assert {folded(s) for s in ["Trust", "ｔｒｕｓｔ", "tr\u200bust", "tru\u00adst", "  TRUST "]} == {"trust"}
+    assert folded("child  protection order") == "child protection order"

@@ -8,6 +8,7 @@ import pytest
 from participant.core.wire import (
     CLOSE_ABOVE_BYTES,
     DEVICE_ID_LENGTH,
+    JOIN_PREFIX,
     MAX_COMMENT_LENGTH,
     MAX_MESSAGE_BYTES,
     MAX_NOTE_LENGTH,
@@ -17,6 +18,8 @@ from participant.core.wire import (
     RATE_BURST,
     RATE_PER_SECOND,
     RATING_SCALE,
+    ROOM_PREFIX,
+    WS_PATH,
     Ack,
     Answer,
     Choice,
@@ -509,6 +512,7 @@ def test_join_urls_are_split_into_their_base_and_code():
 def test_the_page_is_told_every_limit_it_checks():
     """What the page checks before sending is what the server checks after: the same constants."""
     assert page_limits() == {
+        "paths": {"join": JOIN_PREFIX, "room": ROOM_PREFIX, "ws": WS_PATH},
         "text": MAX_TEXT_LENGTH,
         "comment": MAX_COMMENT_LENGTH,
         "words": MAX_WORDS,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from participant.core.text import folded
 from participant.core.wire import (
     DEFAULT_MIN_RESPONSES,
     RATING_SCALE,
@@ -189,16 +190,18 @@ def choice_counts(wire: Mapping[str, Any], answers: Iterable[AnswerValue]) -> tu
 
 
 def word_counts(answers: Iterable[Words]) -> tuple[tuple[str, int], ...]:
-    """Each word with how many respondents gave it, most frequent first.
+    """Each entry with how many respondents gave it, most frequent first (then first given).
 
-    Words are compared case-folded; each is shown in its most common spelling (the first seen on a tie).
+    Entries are compared :func:`~participant.core.text.folded`, so spellings that differ in case,
+    spacing, width or invisible characters count together; each is shown as it was first typed.
     """
     counts: Counter[str] = Counter()
-    spellings: dict[str, Counter[str]] = {}
+    shown: dict[str, str] = {}
     for answer in answers:
         for word in answer.words:
-            key = " ".join(word.casefold().split())
+            key = folded(word)
             counts[key] += 1
-            spellings.setdefault(key, Counter())[word.strip()] += 1
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return tuple((spellings[key].most_common(1)[0][0], count) for key, count in ordered)
+            shown.setdefault(key, word.strip())
+    order = {key: position for position, key in enumerate(shown)}
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], order[item[0]]))
+    return tuple((shown[key], count) for key, count in ordered)
