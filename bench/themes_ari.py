@@ -254,9 +254,9 @@ def main() -> None:
                 print(row(f"  MERGE_THRESHOLD = {step / 100:.2f}", score(fixture, ours), fixture))
     print()
     rich = breakouts[-1]["prompts"]
-    for count in (25, 100, 200, 800):
+    for count, runs in ((25, 15), (100, 15), (200, 15), (800, 5)):
         notes = synthetic_notes(fixture, count)
-        print(f"time to group {count:>3} notes: {median_ms(notes, rich):6.1f} ms (median of 15)")
+        print(f"time to group {count:>3} notes: {median_ms(notes, rich, runs):6.1f} ms (median of {runs})")
     if args.show:
         for breakout in breakouts:
             notes, truth = breakout_notes(breakout)

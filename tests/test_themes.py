@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.domain import themes
-from facilitator.domain.themes import Note, Theme, group_notes
+from facilitator.domain.themes import MAX_LABEL_WORDS, Theme, group_notes, label_for
+from facilitator.domain.themes.lexicon import LEXICON, parse
+from facilitator.domain.themes.spelling import within_one_edit
+from participant.core.notes import Note
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +54,7 @@ def theme_of(found: list[Theme], note_id: str) -> Theme:
 
 
 def notes_of(*texts: str) -> list[Note]:
-    return [Note(room=1 + index % 4, text=text, id=f"n{index}") for index, text in enumerate(texts)]
+    return [Note("b", 1 + index % 4, f"n{index}", text) for index, text in enumerate(texts)]
 
 
 # ---- the shape of the answer ---------------------------------------------------------------------
@@ -82,7 +84,7 @@ def test_labels_are_short_and_made_of_the_notes_words(breakout_id):
     by_id = {note.id: note for note in notes}
     for theme in found:
         words = theme.label.split()
-        assert 1 <= len(words) <= themes.MAX_LABEL_WORDS, theme
+        assert 1 <= len(words) <= MAX_LABEL_WORDS, theme
         hyphened = [w.casefold() for i in theme.note_ids for w in re.findall(r"[\w-]+", by_id[i].text)]
         typed = {*hyphened, *(part for w in hyphened for part in w.split("-"))}
         for word in words:
@@ -92,13 +94,17 @@ def test_labels_are_short_and_made_of_the_notes_words(breakout_id):
 def _from_notes(word: str, typed: set[str]) -> bool:
     """A label word is typed in the notes, or is shorthand spelled out, or a one-edit typo repaired."""
     spelled_out = {"w": "with", "b": "because", "c": "because"}
-    expanded = {part for w in typed for part in themes.SHORTHAND.get(w, spelled_out.get(w, w)).split()}
-    return word in typed | expanded or any(themes._within_one_edit(word, w) for w in typed)
+    expanded = {part for w in typed for part in LEXICON.shorthand.get(w, spelled_out.get(w, w)).split()}
+    return word in typed | expanded or any(within_one_edit(word, w) for w in typed)
 
 
 def test_theme_rooms_lists_the_rooms_of_its_notes():
     """A theme knows its rooms from the notes: sorted, each once."""
-    notes = [Note(3, "trust", "a"), Note(1, "trust each other", "b"), Note(3, "we trust her", "c")]
+    notes = [
+        Note("b", 3, "a", "trust"),
+        Note("b", 1, "b", "trust each other"),
+        Note("b", 3, "c", "we trust her"),
+    ]
     [theme] = group_notes(notes)
     assert theme.rooms(notes) == (1, 3)
 
@@ -109,6 +115,31 @@ def test_most_representative_note_comes_first():
     [theme] = group_notes(notes)
     assert theme.note_ids[0] == "n2"
     assert theme.label == "Trust"
+
+
+# ---- one rule for labels ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["Naming the elephant in the room takes courage", "respct for MH", "??", ""])
+def test_label_for_a_note_is_its_label_as_a_theme_of_its_own(text):
+    """label_for gives a note the label group_notes gives it when it is the breakout's only note."""
+    [theme] = group_notes([Note("b", 1, "x", text)])
+    assert label_for(text) == theme.label
+
+
+def test_notes_left_alone_are_labelled_by_label_for_among_their_breakout():
+    """A note the grouping leaves alone is labelled as label_for labels it given the same breakout,
+    so a note the trainer splits off gets the label the grouping would have given it."""
+    alone = 0
+    for breakout_id, breakout in BREAKOUTS.items():
+        notes, found = group_breakout(breakout_id)
+        texts = {note.id: note.text for note in notes}
+        for theme in found:
+            if len(theme.note_ids) == 1:
+                text = texts[theme.note_ids[0]]
+                assert theme.label == label_for(text, among=list(texts.values()), prompts=breakout["prompts"])
+                alone += 1
+    assert alone >= 10
 
 
 # ---- determinism ---------------------------------------------------------------------------------
@@ -163,16 +194,18 @@ def test_no_notes_no_themes():
 )
 def test_one_note_is_one_theme_labelled_from_its_text(text):
     """A lone note is its own theme, labelled with up to four consecutive words of its own."""
-    [theme] = group_notes([Note(2, text, "x")])
+    [theme] = group_notes([Note("b", 2, "x", text)])
     assert theme.note_ids == ("x",)
-    assert 1 <= len(theme.label.split()) <= themes.MAX_LABEL_WORDS
+    assert 1 <= len(theme.label.split()) <= MAX_LABEL_WORDS
     assert theme.label.casefold() in text.casefold()
 
 
 @pytest.mark.parametrize("text", ["", "   ", "??", "ok", "!!!"])
 def test_a_note_without_words_still_gets_a_label(text):
     """Blank or stop-word-only notes get a non-empty label and stay on their own."""
-    found = group_notes([Note(1, text, "empty"), Note(2, "trust", "t1"), Note(3, "trust", "t2")])
+    found = group_notes(
+        [Note("b", 1, "empty", text), Note("b", 2, "t1", "trust"), Note("b", 3, "t2", "trust")]
+    )
     assert theme_of(found, "empty").note_ids == ("empty",)
     assert all(theme.label for theme in found)
 
@@ -180,7 +213,7 @@ def test_a_note_without_words_still_gets_a_label(text):
 def test_duplicate_ids_are_refused():
     """Two notes with one id cannot each be in exactly one theme: a clear error."""
     with pytest.raises(ValueError, match="unique id"):
-        group_notes([Note(1, "trust", "same"), Note(2, "humour", "same")])
+        group_notes([Note("b", 1, "same", "trust"), Note("b", 2, "same", "humour")])
 
 
 def test_labels_carry_no_markup_or_control_characters():
@@ -246,10 +279,63 @@ def test_a_word_of_one_prompt_among_several_still_counts():
 def test_grouping_200_notes_is_fast():
     """200 notes group in well under a second (the bench measures tens of milliseconds)."""
     texts = [note["text"] for breakout in FIXTURE_DATA["breakouts"] for note in breakout["notes"]]
-    notes = [Note(room=i % 5, text=text, id=f"n{i:03d}") for i, text in enumerate(texts[:200])]
+    notes = [Note("b", i % 5, f"n{i:03d}", text) for i, text in enumerate(texts[:200])]
     start = time.perf_counter()
     group_notes(notes, prompts=BREAKOUTS["rifts-turf-wars"]["prompts"])
     assert time.perf_counter() - start < 1.0
+
+
+# ---- the lexicon ---------------------------------------------------------------------------------
+
+
+def test_the_lexicon_is_read_from_its_data_file():
+    """lexicon.toml, shipped in the package, holds the tables; acronyms' spelled out forms are idioms."""
+    assert LEXICON.abbreviations["mh"] == "mental health"
+    assert LEXICON.idioms[("has", "my", "back")] == ("backing",)
+    assert LEXICON.idioms[("mental", "health")] == ("mental_health",)
+    assert LEXICON.idiom_lengths["has"] == (3,)
+    assert LEXICON.concepts["laughing"] == "humour"
+    assert {"the", "and"} <= LEXICON.stop_words
+    assert {"probation", "mental_health"} <= LEXICON.actors
+    assert {"respect", "back", "health", "through"} <= LEXICON.known
+
+
+_LEXICON_PARTS = {
+    "stop_words": 'stop_words = "a the"',
+    "actors": 'actors = "staff"',
+    "acronyms": 'acronyms = "roi"',
+    "clitics": 'clitics = "s"',
+    "abbreviations": '[abbreviations]\nmh = "mental health"',
+    "shorthand": '[shorthand]\nthru = "through"',
+    "idioms": '[idioms]\nbacking = ["has my back"]',
+    "concepts": '[concepts]\ntrust = "trust trusted"',
+}
+
+
+def test_the_typo_repair_knows_the_words_of_synonyms_idioms_and_expansions():
+    """Known words: the synonyms', the idioms', and what acronyms and shorthand stand for."""
+    known = parse("\n".join(_LEXICON_PARTS.values())).known
+    assert known == {"trust", "trusted", "has", "my", "back", "mental", "health", "through"}
+
+
+@pytest.mark.parametrize(
+    ("part", "text", "error"),
+    [
+        (
+            "concepts",
+            '[concepts]\ntrust = "trust"\nreliable = "rely trust"',
+            "concepts.reliable: 'trust' is in trust",
+        ),
+        ("idioms", '[idioms]\nbacking = ["back"]', "idioms.backing: 'back' is one word"),
+        ("idioms", '[idioms]\nbacking = "has my back"', "idioms.backing: expected a list"),
+        ("stop_words", 'stop_words = "A the"', "stop_words: expected a string of lower-case words"),
+        ("shorthand", "", r"\[shorthand\]: expected a table"),
+    ],
+)
+def test_a_malformed_lexicon_is_refused_naming_the_table(part, text, error):
+    """A mistake in lexicon.toml fails loudly, saying where, rather than quietly changing the themes."""
+    with pytest.raises(ValueError, match=error):
+        parse("\n".join({**_LEXICON_PARTS, part: text}.values()))
 
 
 # ---- agreement with people -----------------------------------------------------------------------

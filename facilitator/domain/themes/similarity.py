@@ -1,0 +1,99 @@
+"""How alike two notes are: TF-IDF term vectors and character trigrams, compared by cosine.
+
+The tunables were chosen on the tuning half of tests/fixtures/breakout_notes.json (bench/themes_ari.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence, Set
+
+from facilitator.domain.themes.lexicon import LEXICON
+from facilitator.domain.themes.normalise import Token
+
+CHAR_WEIGHT = 0.25
+"""Share of the character-trigram cosine in a pair's similarity; the rest is the term cosine."""
+PROMPT_DAMPING = 0.75
+"""A term used by every prompt keeps 1 - PROMPT_DAMPING of its weight. A term used by only some of the
+prompts keeps all of it: it tells which prompt a note answers, and so which theme it may be in."""
+ACTOR_WEIGHT = 0.5
+"""Weight of words that name who is involved (agencies, roles, people) relative to what is said."""
+
+
+def weigh(
+    docs: Sequence[Counter[str]], prompt_docs: Sequence[set[str]], actors: Sequence[Set[str]]
+) -> list[dict[str, float]]:
+    """Unit-length vectors: sublinear TF times smoothed IDF; terms common to every prompt damped,
+    and a note's ``actors`` (terms that name who is involved) weighted by ``ACTOR_WEIGHT``."""
+    df: Counter[str] = Counter()
+    for doc in docs:
+        df.update(doc.keys())
+    n = len(docs)
+    context = set.intersection(*prompt_docs) if prompt_docs else set()
+    vectors = []
+    for doc, doc_actors in zip(docs, actors, strict=True):
+        vector: dict[str, float] = {}
+        for term in sorted(doc):
+            tf = 1.0 + math.log(doc[term])
+            idf = math.log((n + 1) / (df[term] + 1)) + 1.0
+            vector[term] = tf * idf * (1.0 - PROMPT_DAMPING if term in context else 1.0)
+            if term in doc_actors:
+                vector[term] *= ACTOR_WEIGHT
+        norm = math.sqrt(sum(weight * weight for weight in vector.values()))
+        vectors.append({term: weight / norm for term, weight in vector.items()} if norm else {})
+    return vectors
+
+
+def pairwise(
+    notes: Sequence[Sequence[Token]],
+    term_vectors: Sequence[dict[str, float]],
+    prompts: Sequence[Sequence[Token]],
+) -> list[list[float]]:
+    """The similarity of every pair of notes, ``sims[i][j]`` for i < j (0..1): the cosine of their
+    term vectors blended with the cosine of their character trigrams, which keeps near-misses the
+    lexicon does not know close. ``prompts`` are the prompts' tokens, to damp what they all share."""
+    grams = [trigrams(tokens) for tokens in notes]
+    gram_vectors = weigh(
+        [counts for counts, _ in grams],
+        [set(trigrams(prompt)[0]) for prompt in prompts],
+        [actor_grams for _, actor_grams in grams],
+    )
+    sims = [[0.0] * len(notes) for _ in notes]
+    _add_cosines(sims, term_vectors, 1.0 - CHAR_WEIGHT)
+    if CHAR_WEIGHT:
+        _add_cosines(sims, gram_vectors, CHAR_WEIGHT)
+    return sims
+
+
+def trigrams(tokens: Iterable[Token]) -> tuple[Counter[str], set[str]]:
+    """Character trigrams of the content words, padded ("#tr", "tru", "rus", "ust", "st#"), and
+    those that come only from words naming who is involved."""
+    grams: Counter[str] = Counter()
+    other: set[str] = set()
+    for token in tokens:
+        if token.word not in LEXICON.stop_words:
+            padded = f"#{token.word}#"
+            word_grams = [padded[i : i + 3] for i in range(len(padded) - 2)]
+            grams.update(word_grams)
+            if token.word not in LEXICON.actors:
+                other.update(word_grams)
+    return grams, set(grams) - other
+
+
+def _add_cosines(sims: list[list[float]], vectors: Sequence[dict[str, float]], share: float) -> None:
+    """Add ``share`` times every pairwise dot product of unit vectors to ``sims[i][j]`` (i < j).
+
+    Goes through an inverted index, so only pairs that share a term cost anything.
+    """
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for index, vector in enumerate(vectors):
+        for term, weight in vector.items():
+            postings.setdefault(term, []).append((index, weight))
+    for term in sorted(postings):
+        posting = postings[term]
+        for a in range(len(posting)):
+            i, wi = posting[a]
+            row, wi = sims[i], share * wi
+            for j, wj in posting[a + 1 :]:
+                row[j] += wi * wj
