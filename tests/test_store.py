@@ -1,9 +1,11 @@
 """The session database: durable before ack, exactly once, anonymous, resumable (real SQLite files)."""
 
+import errno
 import hashlib
 import hmac
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -20,12 +22,14 @@ from participant.core.wire import Answer, Choice, OpenPrompt, Text
 from participant.io.store import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
+    SessionDamaged,
     SessionNotFound,
     StoreError,
     create_session,
     find_session,
     list_sessions,
     open_session,
+    scan_sessions,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,13 +201,56 @@ def test_a_resend_creates_no_second_row(store):
     assert rows(store.path, "SELECT COUNT(*) FROM responses") == [(1,)]
 
 
-def test_changed_answers_are_all_kept_and_the_latest_wins_on_reload(store):
-    """Each answer is a row; the hub folded back from them shows each device's latest."""
+def test_a_changed_answer_replaces_the_old_row(store):
+    """A device's new answer to a prompt takes the place of its earlier one; other devices' stay."""
+    hub = opened(store, "p1", CHOICE)
+    respond(store, hub, DEVICE, "answer-01", "p1", {"option": "Scared"})
+    respond(store, hub, "device-other-0000000", "answer-02", "p1", {"option": "Curious"})
+    latest = respond(store, hub, DEVICE, "answer-03", "p1", {"option": "Fine"})
+    assert rows(
+        store.path, "SELECT seq, value FROM responses WHERE seq = (SELECT MAX(seq) FROM responses)"
+    ) == [(latest, json.dumps({"option": "Fine"}))]
+    assert rows(store.path, "SELECT COUNT(*) FROM responses") == [(2,)]
+    assert store.load_hub().answer_of(DEVICE, "p1") == Choice("Fine")
+
+
+def test_a_resend_of_a_replaced_answer_is_acked_and_changes_nothing(store):
+    """After a restart, the resend of an answer replaced since is recognised: no row, no old value back."""
     hub = opened(store, "p1", CHOICE)
     respond(store, hub, DEVICE, "answer-01", "p1", {"option": "Scared"})
     respond(store, hub, DEVICE, "answer-02", "p1", {"option": "Fine"})
-    assert rows(store.path, "SELECT COUNT(*) FROM responses") == [(2,)]
-    assert store.load_hub().answer_of(DEVICE, "p1") == Choice("Fine")
+    store.close()
+    with open_session(store.path) as again:
+        restored = again.load_hub()
+        resent = restored.receive(DEVICE, Answer("answer-01", "p1", {"option": "Scared"}))
+        assert resent is not None  # the restored hub keeps only the latest answers' keys
+        seq = again.add_response(resent).result(timeout=5)
+        restored.record(resent, seq)
+        assert restored.answer_of(DEVICE, "p1") == Choice("Fine")
+        assert rows(again.path, "SELECT value FROM responses") == [(json.dumps({"option": "Fine"}),)]
+        assert again.load_hub().answer_of(DEVICE, "p1") == Choice("Fine")
+
+
+def test_3000_changes_of_one_answer_leave_one_row_and_grow_the_file_under_1_mb(tmp_path):
+    """One device changing its answer 3,000 times: one row, and the file plus its WAL grow < 1 MB."""
+    store = create_session("Flood", "", data_dir=tmp_path)
+    hub = opened(store, "p1", TEXT)
+    store.close()
+    before = sum(file.stat().st_size for file in tmp_path.iterdir())
+    with open_session(store.path) as store:
+        hub = store.load_hub()
+        text = "x" * 500
+        responses = [
+            hub.receive(DEVICE, Answer(f"answer-{n:05d}", "p1", {"text": f"{n} {text}"[:500]}))
+            for n in range(3000)
+        ]
+        for response, future in [(response, store.add_response(response)) for response in responses]:
+            hub.record(response, future.result(timeout=30))
+        assert hub.results("p1").texts == (f"2999 {text}"[:500],)
+        assert rows(store.path, "SELECT COUNT(*) FROM responses") == [(1,)]
+        rows(store.path, "PRAGMA wal_checkpoint(TRUNCATE)")
+        grown = sum(file.stat().st_size for file in tmp_path.iterdir()) - before
+    assert grown < 1_000_000, f"the session's files grew by {grown} bytes"
 
 
 def test_writes_from_many_threads_are_batched_and_all_committed(store):
@@ -377,3 +424,187 @@ def test_a_store_with_no_open_prompt_restores_none(store):
     store.prompt_opened(OpenPrompt("p1", TEXT), 1)
     store.prompt_closed("p1")
     assert store.load_hub().current is None
+
+
+def test_a_version_1_file_is_upgraded_to_one_answer_per_respondent(store):
+    """A file from before answers were replaced keeps each respondent's latest answer; resends of the
+    others are still recognised."""
+    hub = opened(store, "p1", CHOICE)
+    respond(store, hub, DEVICE, "answer-01", "p1", {"option": "Scared"})
+    store.close()
+    old = sqlite3.connect(store.path, isolation_level=None)
+    old.executescript(
+        "DROP TABLE replaced_answers; PRAGMA user_version = 1;"
+        "INSERT INTO responses (prompt_id, respondent, answer_key, value)"
+        " SELECT prompt_id, respondent, 'k2', '{\"option\": \"Fine\"}' FROM responses;"
+    )
+    old.close()
+    with open_session(store.path) as again:
+        assert again.load_hub().answer_of(DEVICE, "p1") == Choice("Fine")
+        first = hub.receive(DEVICE, Answer("answer-01", "p1", {"option": "Scared"}))
+        assert first is None or again.add_response(first).result(timeout=5) == 1
+    assert rows(store.path, "SELECT answer_key FROM responses") == [("k2",)]
+    assert rows(store.path, "PRAGMA user_version") == [(2,)]
+
+
+# --- Write health --------------------------------------------------------------------------------
+
+
+def test_a_failing_disk_is_reported_once_and_its_recovery_once(store):
+    """While commits fail, writes fail with a StoreError for the trainer; the health callback hears of
+    the failure once, however many batches fail, and of the recovery once, at the first good commit."""
+    heard = []
+    store.on_write_health(heard.append)
+    store.save_state({"step": 1}).result(timeout=5)
+    assert heard == []  # it was working already
+    store.inject_write_failure(OSError(errno.ENOSPC, "No space left on device"))
+    for step in (2, 3):
+        with pytest.raises(StoreError) as failed:
+            store.save_state({"step": step}).result(timeout=5)
+    assert str(failed.value) == (
+        f"Cannot write the session file {store.path}: the disk is full. Free some space;"
+        " answers are refused until then."
+    )
+    assert [str(error) for error in heard] == [str(failed.value)]
+    assert store.write_error is not None
+    store.inject_write_failure(None)
+    store.flush()
+    assert len(heard) == 1  # a batch that writes nothing proves nothing
+    store.save_state({"step": 4}).result(timeout=5)
+    assert heard[1:] == [None]
+    assert store.write_error is None
+    assert store.load_state() == {"step": 4}
+
+
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        (sqlite3.SQLITE_FULL, "the disk is full. Free some space"),
+        (sqlite3.SQLITE_READONLY, "it is read-only. Make {dir} and the file writable"),
+        (sqlite3.SQLITE_BUSY, "another program has locked it. Close other programs using it"),
+        (sqlite3.SQLITE_IOERR_WRITE, "the disk reported an error (disk I/O error). Check that"),
+    ],
+)
+def test_each_kind_of_write_failure_says_what_to_do(store, code, problem):
+    """SQLite's result codes are told apart: full, read-only, locked, I/O error."""
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorcode = code
+    store.inject_write_failure(error)
+    with pytest.raises(StoreError, match=re.escape(problem.format(dir=store.path.parent))):
+        store.save_state({"step": 1}).result(timeout=5)
+
+
+REAL_DISK_FULL = textwrap.dedent(
+    """
+    import resource, signal, sys
+    from participant.core.wire import Answer, OpenPrompt
+    from participant.io.store import create_session
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail instead
+    store = create_session("Full", "", data_dir=sys.argv[1])
+    store.on_write_health(lambda error: print("health:", error, flush=True))
+    store.prompt_opened(OpenPrompt("p1", {"kind": "text", "question": "Q"}), 1).result()
+    hub = store.load_hub()
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (store.path.stat().st_size + 64_000, hard))
+    for n in range(1000):
+        device = f"device-{n:016d}"
+        response = hub.receive(device, Answer(f"answer-{n:04d}", "p1", {"text": "x" * 500}))
+        try:
+            store.add_response(response).result()
+        except Exception as error:
+            print("refused:", type(error).__name__, flush=True)
+            break
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    store.add_response(response).result()
+    print("stored again", flush=True)
+    store.close()
+    """
+)
+
+
+def test_a_real_write_failure_is_reported_and_so_is_the_recovery(tmp_path):
+    """A file-size limit makes the disk refuse writes for real: the answer is refused with a
+    StoreError, the health callback says so, and says None once the limit is lifted and a write works."""
+    result = subprocess.run(
+        [sys.executable, "-c", REAL_DISK_FULL, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"health: Cannot write the session file {tmp_path}")
+    assert lines[0].endswith("answers are refused until then.")
+    assert lines[1:] == ["refused: StoreError", "health: None", "stored again"]
+
+
+# --- Damaged files -----------------------------------------------------------------------------
+
+
+def read_everything(path: Path) -> None:
+    with open_session(path) as store:
+        store.load_hub()
+        store.load_state()
+        store.notes()
+
+
+def edit(path: Path, sql: str) -> None:
+    """Change the file by hand, as someone with a database tool might."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.executescript(sql)
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("sql", "problem"),
+    [
+        ("UPDATE session SET created = 'yesterday'", "the session's creation time 'yesterday' is not a date"),
+        ("UPDATE session SET secret = x'0102'", "the session's secret is 2 bytes, not 32 bytes"),
+        (
+            "UPDATE session SET agenda_source = CAST(x'ff41' AS TEXT)",
+            "SQLite cannot read it (Could not decode",
+        ),
+        (
+            'UPDATE prompts SET wire = \'{"kind": "poll"}\'',
+            "prompt 'p1' cannot be asked: prompt p1: kind is 'poll'",
+        ),
+        ("UPDATE responses SET value = '{\"option\": 5'", "answer 1 is not valid JSON"),
+        ('UPDATE responses SET value = \'{"option": "Nope"}\'', "is no answer to prompt 'p1'"),
+        ("INSERT INTO state VALUES ('runner', '{')", "the saved state 'runner' is not valid JSON"),
+        ("DROP TABLE notes", "SQLite cannot read it (no such table: notes)"),
+    ],
+)
+def test_a_damaged_file_is_one_line_naming_it_and_the_problem(store, sql, problem):
+    """Hand edits and damage are refused by the reads with SessionDamaged, never another exception."""
+    hub = opened(store, "p1", CHOICE)
+    respond(store, hub, DEVICE, "answer-01", "p1", {"option": "Scared"})
+    store.close()
+    edit(store.path, sql)
+    with pytest.raises(SessionDamaged) as damaged:
+        read_everything(store.path)
+    assert str(damaged.value).startswith(f"{store.path}: damaged session file: ")
+    assert problem in str(damaged.value)
+    assert "\n" not in str(damaged.value)
+
+
+def test_sessions_that_cannot_be_read_are_listed_apart_and_latest_will_not_skip_them(tmp_path):
+    """scan_sessions lists the readable sessions and the unreadable files; `latest` refuses to pass
+    over a newer damaged session to an older one."""
+    clock = Clock()
+    older = create_session("Older", "", data_dir=tmp_path, now=clock)
+    newer = create_session("Newer", "", data_dir=tmp_path, now=clock)
+    older.close()
+    newer.close()
+    edit(newer.path, "UPDATE session SET created = 'soon'")
+    os.utime(older.path, (1, 1))
+    sessions, unreadable = scan_sessions(tmp_path)
+    assert [session.title for session in sessions] == ["Older"]
+    assert [error.path for error in unreadable] == [newer.path]
+    with pytest.raises(SessionDamaged, match="'soon' is not a date"):
+        find_session("latest", tmp_path)
+    assert find_session(older.session.id, tmp_path) == older.path

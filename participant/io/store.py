@@ -1,9 +1,10 @@
 """The session database: one SQLite file per session, written by one thread.
 
 A session's file holds everything needed to continue it after a crash: the session (its join code,
-its secret, the agenda source as run), the trainer's runner state, the prompts opened, and every
-response. Nothing in it names a person: responses are keyed by HMAC hashes (see
-:class:`participant.core.hub.Keys`), never by device id, and no IP address or user agent is kept.
+its secret, the agenda source as run), the trainer's runner state, the prompts opened, each
+respondent's latest answer to each prompt, and the breakout notes. Nothing in it names a person:
+responses are keyed by HMAC hashes (see :class:`participant.core.hub.Keys`), never by device id, and
+no IP address or user agent is kept.
 
 Durability before ack: every write goes to one writer thread that owns the connection. It takes
 whatever jobs are waiting (up to :data:`MAX_BATCH`), runs each in its own savepoint, commits them
@@ -12,19 +13,29 @@ resolves, so an acked answer is on disk. The asyncio loop never waits on the dis
 on a queue and awaits a future. Batching costs no latency: jobs that arrive while a commit runs go
 into the next one, and no job waits for others to arrive.
 
+Deleted means deleted: a changed answer replaces the old row (only its hashed key is kept, so a resend
+of it is still recognised), an edited or deleted note's old text is overwritten, ``secure_delete``
+zeroes what was removed, and the WAL file is checkpointed and emptied within :data:`SCRUB_INTERVAL`.
+
+A write that fails (disk full, read-only, locked) fails its futures with a :class:`StoreError` that
+says what to do, and :meth:`Store.on_write_health` tells the trainer's side until writes work again.
+
 The read methods (:meth:`Store.load_state`, :meth:`Store.prompts`, ...) run on the same thread,
 after the writes submitted before them, and block the caller: call them at start-up or through
-``asyncio.to_thread``.
+``asyncio.to_thread``. They check what they read: a damaged or hand-edited file raises
+:class:`SessionDamaged` with one line naming the file and the problem.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import queue
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -34,23 +45,44 @@ from typing import Any, TypeVar
 
 import platformdirs
 
-from participant.core.hub import Hub, Response
+from participant.core.hub import Hub, Response, check_prompt
 from participant.core.notes import Note
-from participant.core.wire import DEFAULT_MIN_RESPONSES, OpenPrompt, stored_answer_value
+from participant.core.wire import (
+    DEFAULT_MIN_RESPONSES,
+    MAX_ROOMS,
+    OpenPrompt,
+    ProtocolError,
+    parse_answer_value,
+)
 
 log = logging.getLogger(__name__)
 
 SUFFIX = ".sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""1: the first format; 2 keeps one answer per respondent and prompt (version 1 files are upgraded)."""
 MAX_BATCH = 500
 """Most jobs committed in one transaction."""
+SCRUB_INTERVAL = 1.0
+"""Seconds at most between a change that removed participant text and the WAL checkpoint that
+empties the WAL file of it (longer only while another process reads the file)."""
 JOIN_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 """Lower-case letters and digits that cannot be mistaken for one another (no 0/o, 1/l/i)."""
 JOIN_CODE_LENGTH = 10
 """About 49 bits: a code cannot be guessed, and can still be typed from the projector."""
 SECRET_BYTES = 32
 
-_SCHEMA = """
+_REPLACED_ANSWERS = """
+CREATE TABLE replaced_answers (
+    answer_key TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+) WITHOUT ROWID
+"""
+# An answer replaced by a later one of the same respondent leaves only its key and sequence number
+# here: a resend of it is acked again without storing anything, and its (lower) sequence number
+# cannot make it win over the answer that replaced it. About 80 bytes per replaced answer, against
+# the answer itself (up to 500 characters of text).
+
+_SCHEMA = f"""
 CREATE TABLE session (
     id TEXT PRIMARY KEY,
     join_code TEXT NOT NULL,
@@ -79,6 +111,7 @@ CREATE TABLE responses (
     value TEXT NOT NULL
 );
 CREATE INDEX responses_by_respondent ON responses (prompt_id, respondent, seq);
+{_REPLACED_ANSWERS};
 CREATE TABLE notes (
     breakout TEXT NOT NULL,
     room INTEGER NOT NULL,
@@ -94,6 +127,15 @@ CREATE TABLE notes (
 # The client's answer id is hashed too: a page could build it from the device id, which would link
 # one person's answers across prompts.
 
+_UPGRADE_FROM_1 = (
+    _REPLACED_ANSWERS,
+    "INSERT INTO replaced_answers SELECT answer_key, seq FROM responses AS r WHERE seq <"
+    " (SELECT MAX(seq) FROM responses WHERE prompt_id = r.prompt_id AND respondent = r.respondent)",
+    "DELETE FROM responses WHERE answer_key IN (SELECT answer_key FROM replaced_answers)",
+    f"PRAGMA user_version = {SCHEMA_VERSION}",
+)
+"""Version 1 kept every changed answer: keep only the latest of each respondent."""
+
 T = TypeVar("T")
 
 
@@ -106,8 +148,37 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
+class SessionNotFound(LookupError):
+    """No session matches what was asked for; the message says where it looked."""
+
+
+class SessionDamaged(SessionNotFound):
+    """A file that cannot be read as a session: damaged, edited by hand, or no session at all.
+
+    Its message is one line: the file, then the problem.
+    """
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        self.problem = " ".join(problem.split())
+        super().__init__(f"{path}: {self.problem}")
+
+
+class StoreError(RuntimeError):
+    """A write could not be committed (disk full, read-only, locked, ...); the message says what to do."""
+
+
+def _damaged(path: Path, problem: str) -> SessionDamaged:
+    return SessionDamaged(path, f"damaged session file: {problem}")
+
+
+def _sqlite_problem(error: sqlite3.Error) -> str:
+    # "Could not decode to UTF-8 column 'x' with text '...'" would print the undecodable text.
+    return f"SQLite cannot read it ({str(error).split(' with text ', 1)[0]})"
+
+
 def _connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
-    """A connection to a session database; :class:`SessionNotFound` if ``path`` is not one."""
+    """A connection to a session database; :class:`SessionDamaged` if ``path`` holds none."""
     mode = "rwc" if create else "rw"
     try:
         connection = sqlite3.connect(
@@ -117,9 +188,14 @@ def _connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
         raise SessionNotFound(f"Cannot open {path}: {error}") from None
     try:
         # Check before changing anything: another program's database is left as it was.
-        (version,) = connection.execute("PRAGMA user_version").fetchone()
-        if not create and version != SCHEMA_VERSION:
-            raise SessionNotFound(f"{path} is not a facilitate session database")
+        try:
+            (version,) = connection.execute("PRAGMA user_version").fetchone()
+        except sqlite3.Error as error:
+            raise SessionDamaged(path, f"not a facilitate session file ({error})") from None
+        if not create and version > SCHEMA_VERSION:
+            raise SessionDamaged(path, "written by a newer facilitate; update facilitate to open it")
+        if not create and version < 1:
+            raise SessionDamaged(path, "not a facilitate session file (another program's database)")
         connection.execute("PRAGMA journal_mode = WAL")
         # In WAL mode, synchronous=NORMAL makes a commit a write() into the WAL file, with no fsync: a
         # crash of this process (kill -9) loses nothing committed, since the operating system holds the
@@ -128,21 +204,131 @@ def _connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
         connection.execute("PRAGMA synchronous = NORMAL")
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA busy_timeout = 5000")
+        connection.execute("PRAGMA secure_delete = ON")  # deleted rows are zeroed, not left in free space
     except sqlite3.Error as error:
         connection.close()
-        raise SessionNotFound(f"{path} is not a facilitate session database ({error})") from None
-    except SessionNotFound:
+        raise _damaged(path, _sqlite_problem(error)) from None
+    except SessionDamaged:
         connection.close()
         raise
     return connection
 
 
-class SessionNotFound(LookupError):
-    """No session matches what was asked for; the message says where it looked."""
+def _upgrade(connection: sqlite3.Connection, path: Path) -> None:
+    """Bring a file written by an older version to :data:`SCHEMA_VERSION`."""
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    if version == SCHEMA_VERSION:
+        return
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        for statement in _UPGRADE_FROM_1:
+            connection.execute(statement)
+        connection.execute("COMMIT")
+    except sqlite3.Error as error:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise SessionDamaged(path, f"cannot be upgraded to this version's format ({error})") from None
 
 
-class StoreError(RuntimeError):
-    """A write could not be committed (disk full, database damaged, ...)."""
+# --- Reading what is stored, trusting nothing -------------------------------------------------------
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _json(path: Path, text: object, what: str) -> Any:
+    if not isinstance(text, str | bytes):
+        raise _damaged(path, f"{what} is {_shown(text)}, not JSON text")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise _damaged(path, f"{what} is not valid JSON") from None
+
+
+def _date(path: Path, text: object, what: str) -> datetime:
+    try:
+        if isinstance(text, str):
+            return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    raise _damaged(path, f"{what} {_shown(text)} is not a date and time")
+
+
+def _session_info(path: Path, row: tuple[Any, ...] | None) -> SessionInfo:
+    if row is None:
+        raise _damaged(path, "it holds no session")
+    session_id, join_code, title, created, source, agenda_path, secret = row
+    for value, what in ((session_id, "id"), (title, "title"), (source, "agenda")):
+        if not isinstance(value, str):
+            raise _damaged(path, f"the session's {what} is {_shown(value)}, not text")
+    if agenda_path is not None and not isinstance(agenda_path, str):
+        raise _damaged(path, f"the session's agenda path is {_shown(agenda_path)}, not text")
+    if (
+        not isinstance(join_code, str)
+        or len(join_code) != JOIN_CODE_LENGTH
+        or not set(join_code) <= set(JOIN_CODE_ALPHABET)
+    ):
+        raise _damaged(path, f"the session's join code {_shown(join_code)} is not one facilitate makes")
+    if not isinstance(secret, bytes) or len(secret) != SECRET_BYTES:
+        size = f"{len(secret)} bytes" if isinstance(secret, bytes) else _shown(secret)
+        raise _damaged(path, f"the session's secret is {size}, not {SECRET_BYTES} bytes")
+    when = _date(path, created, "the session's creation time")
+    return SessionInfo(session_id, join_code, title, when, source, agenda_path, secret)
+
+
+def _prompt_record(path: Path, row: tuple[Any, ...]) -> PromptRecord:
+    prompt_id, step, wire, opened, closed = row
+    what = f"prompt {_shown(prompt_id)}"
+    data = _json(path, wire, what)
+    if not isinstance(data, dict):
+        raise _damaged(path, f"{what} is {_shown(data)}, not a question")
+    if step is not None and type(step) is not int:
+        raise _damaged(path, f"{what} has the step {_shown(step)}, not a number")
+    try:
+        prompt = check_prompt(prompt_id, data)
+    except (ValueError, TypeError) as error:
+        raise _damaged(path, f"{what} cannot be asked: {error}") from None
+    return PromptRecord(
+        prompt,
+        step,
+        _date(path, opened, f"{what}'s opening time"),
+        None if closed is None else _date(path, closed, f"{what}'s closing time"),
+    )
+
+
+def _response(path: Path, row: tuple[Any, ...], prompts: Mapping[str, OpenPrompt]) -> tuple[int, Response]:
+    seq, prompt_id, respondent, answer_key, value = row
+    what = f"answer {_shown(seq)}"
+    if type(seq) is not int or not isinstance(respondent, str) or not isinstance(answer_key, str):
+        raise _damaged(path, f"{what} has no proper number or keys")
+    prompt = prompts.get(prompt_id)
+    if prompt is None:
+        raise _damaged(path, f"{what} is to prompt {_shown(prompt_id)}, which was never opened")
+    data = _json(path, value, what)
+    try:
+        # The rules phones' answers were checked by when they were stored.
+        answer = parse_answer_value(prompt.wire, data)
+    except (ProtocolError, ValueError, TypeError, AttributeError):
+        raise _damaged(path, f"{what} ({_shown(data)}) is no answer to prompt {prompt.id!r}") from None
+    return seq, Response(prompt.id, respondent, answer_key, answer)
+
+
+def _note(path: Path, row: tuple[Any, ...]) -> Note:
+    breakout, room, note_id, text, rev, deleted = row
+    if not (
+        isinstance(breakout, str)
+        and isinstance(note_id, str)
+        and isinstance(text, str)
+        and type(room) is int
+        and 1 <= room <= MAX_ROOMS
+        and type(rev) is int
+        and rev >= 1
+        and deleted in (0, 1)
+    ):
+        raise _damaged(path, f"note {_shown(note_id)} of room {_shown(room)} is not well formed")
+    return Note(breakout, room, note_id, text, rev, bool(deleted))
 
 
 @dataclass(frozen=True)
@@ -228,37 +414,65 @@ def create_session(
     return Store(path, now=now)
 
 
-def _read_summary(path: Path) -> SessionSummary | None:
+def _read_summary(path: Path) -> SessionSummary:
+    connection = _connect(path)
     try:
-        connection = _connect(path)
-    except SessionNotFound:
-        return None
-    try:
-        session_id, title, created = connection.execute("SELECT id, title, created FROM session").fetchone()
+        row = connection.execute("SELECT id, title, created FROM session").fetchone()
         (responses,) = connection.execute(
             "SELECT COUNT(*) FROM (SELECT DISTINCT prompt_id, respondent FROM responses)"
         ).fetchone()
-    except (sqlite3.Error, TypeError):
-        return None
+    except sqlite3.Error as error:
+        raise _damaged(path, _sqlite_problem(error)) from None
     finally:
         connection.close()
-    return SessionSummary(session_id, title, datetime.fromisoformat(created), responses, path)
+    if row is None:
+        raise _damaged(path, "it holds no session")
+    session_id, title, created = row
+    if not isinstance(session_id, str) or not isinstance(title, str):
+        raise _damaged(path, "the session's id or title is not text")
+    return SessionSummary(
+        session_id, title, _date(path, created, "the session's creation time"), responses, path
+    )
+
+
+def _modified(path: Path) -> float:
+    """When the session last changed: its WAL file is written first, the database at checkpoints."""
+    times = [file.stat().st_mtime for file in (path, Path(f"{path}-wal")) if file.exists()]
+    return max(times, default=0.0)
+
+
+def scan_sessions(data_dir: Path | None = None) -> tuple[list[SessionSummary], list[SessionDamaged]]:
+    """The sessions in ``data_dir``, oldest first, and the session files there that cannot be read."""
+    directory = Path(data_dir) if data_dir is not None else default_data_dir()
+    if not directory.is_dir():
+        return [], []
+    summaries, unreadable = [], []
+    for path in sorted(directory.glob(f"*{SUFFIX}")):
+        try:
+            summaries.append(_read_summary(path))
+        except SessionDamaged as error:
+            unreadable.append(error)
+    return sorted(summaries, key=lambda summary: summary.created), unreadable
 
 
 def list_sessions(data_dir: Path | None = None) -> list[SessionSummary]:
-    """The sessions in ``data_dir``, oldest first. Files that are not session databases are skipped."""
-    directory = Path(data_dir) if data_dir is not None else default_data_dir()
-    if not directory.is_dir():
-        return []
-    summaries = (_read_summary(path) for path in sorted(directory.glob(f"*{SUFFIX}")))
-    return sorted((summary for summary in summaries if summary), key=lambda summary: summary.created)
+    """The sessions in ``data_dir``, oldest first. Files that cannot be read as sessions are skipped."""
+    return scan_sessions(data_dir)[0]
 
 
 def find_session(ref: str | Path = "latest", data_dir: Path | None = None) -> Path:
-    """The database of a session given as an id, a path, or ``latest``; :class:`SessionNotFound` if none."""
+    """The database of a session given as an id, a path, or ``latest``; :class:`SessionNotFound` if none.
+
+    ``latest`` is refused with :class:`SessionDamaged` when a session file changed after the latest
+    readable session cannot be read: continuing an older session by mistake would mix two workshops.
+    """
     directory = Path(data_dir) if data_dir is not None else default_data_dir()
     if str(ref) == "latest":
-        sessions = list_sessions(directory)
+        sessions, unreadable = scan_sessions(directory)
+        newest = _modified(sessions[-1].path) if sessions else float("-inf")
+        damaged = [error for error in unreadable if _modified(error.path) > newest]
+        if damaged:
+            raise max(damaged, key=lambda error: _modified(error.path))
         if not sessions:
             raise SessionNotFound(f"No sessions yet in {directory}")
         return sessions[-1].path
@@ -276,20 +490,93 @@ def open_session(ref: str | Path = "latest", *, data_dir: Path | None = None) ->
     return Store(find_session(ref, data_dir))
 
 
+def delete_session(ref: str | Path, data_dir: Path | None = None) -> list[Path]:
+    """Delete a stored session (an id, a path, or ``latest``): its file and its -wal and -shm files.
+
+    Returns the files deleted. A file given by path must be a session, or a damaged file named like
+    one in the data directory: nothing else is deleted (:class:`SessionNotFound`).
+    """
+    directory = Path(data_dir) if data_dir is not None else default_data_dir()
+    path = find_session(ref, directory)
+    if path.suffix != SUFFIX or path.resolve().parent != directory.resolve():
+        try:
+            _read_summary(path)
+        except SessionDamaged as error:
+            raise SessionNotFound(f"{error}; nothing deleted") from None
+    deleted = []
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            file.unlink()
+        except FileNotFoundError:
+            continue
+        deleted.append(file)
+    return deleted
+
+
 # --- The writer thread ----------------------------------------------------------------------------
 
 
 _Job = tuple[Callable[[sqlite3.Connection], Any], "Future[Any]"]
+WriteHealth = Callable[["StoreError | None"], None]
+"""Told when writing starts failing (the error) and when it works again (``None``)."""
+
+_CANNOT_WRITE = {
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_PERM,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_IOERR,
+}
+"""SQLite's result codes for a file that cannot be written now (rather than a refused row)."""
+
+
+def _cannot_write(error: BaseException) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, OSError) or (isinstance(code, int) and code & 0xFF in _CANNOT_WRITE)
+
+
+def _write_failure(path: Path, error: BaseException) -> StoreError:
+    """What failed, the file, and what to do, in words for the trainer."""
+    code = getattr(error, "sqlite_errorcode", None)
+    code = code & 0xFF if isinstance(code, int) else None
+    number = error.errno if isinstance(error, OSError) else None
+    if code == sqlite3.SQLITE_FULL or number == errno.ENOSPC:
+        problem, advice = "the disk is full", "Free some space"
+    elif code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) or number in (errno.EROFS, errno.EACCES):
+        problem, advice = "it is read-only", f"Make {path.parent} and the file writable"
+    elif code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        problem, advice = "another program has locked it", "Close other programs using it"
+    else:
+        problem = f"the disk reported an error ({str(error) or type(error).__name__})"
+        advice = "Check that the disk is there and has space"
+    failure = StoreError(
+        f"Cannot write the session file {path}: {problem}. {advice}; answers are refused until then."
+    )
+    failure.__cause__ = error
+    return failure
 
 
 class _Writer:
     """One thread that owns the connection; jobs run in order, and waiting jobs commit together."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closed = False
         self._connection = _connect(path)
+        try:
+            _upgrade(self._connection, path)
+        except SessionDamaged:
+            self._connection.close()
+            raise
+        self.fault: Exception | None = None
+        self._failure: StoreError | None = None
+        self._on_health: WriteHealth | None = None
+        self._erased = False  # the writer thread's own: text was removed since the last scrub
+        self._scrubbed_at = float("-inf")
         self._thread = threading.Thread(target=self._run, name=f"store {path.name}", daemon=True)
         self._thread.start()
 
@@ -309,24 +596,82 @@ class _Writer:
             self._jobs.put(None)
         self._thread.join()
 
+    def erased(self) -> None:
+        """Called by a job (on this thread) that removed participant text: scrub the WAL soon."""
+        self._erased = True
+
+    # --- Health -------------------------------------------------------------------------------------
+
+    @property
+    def failure(self) -> StoreError | None:
+        with self._lock:
+            return self._failure
+
+    def on_health(self, callback: WriteHealth | None) -> None:
+        with self._lock:
+            self._on_health = callback
+
+    def _health(self, failure: StoreError | None) -> None:
+        with self._lock:
+            changed = str(failure) != str(self._failure)
+            self._failure, callback = failure, self._on_health
+        if not changed:
+            return
+        if failure is None:
+            log.warning("writing to %s works again", self.path)
+        else:
+            log.error("%s", failure, exc_info=failure.__cause__)
+        if callback is not None:
+            try:
+                callback(failure)
+            except Exception:
+                log.exception("the write health callback failed")
+
+    # --- The thread --------------------------------------------------------------------------------
+
     def _run(self) -> None:
         try:
             while True:
-                batch = [self._jobs.get()]
+                try:
+                    batch = [self._jobs.get(timeout=self._until_scrub())]
+                except queue.Empty:
+                    self._scrub()
+                    continue
                 while len(batch) < MAX_BATCH:
                     try:
                         batch.append(self._jobs.get_nowait())
                     except queue.Empty:
                         break
                 self._commit([job for job in batch if job is not None])
+                if self._until_scrub() == 0.0:
+                    self._scrub()
                 if None in batch:
                     return
         finally:
+            if self._erased:
+                self._scrub()
             self._connection.close()
+
+    def _until_scrub(self) -> float | None:
+        if not self._erased:
+            return None
+        return max(0.0, self._scrubbed_at + SCRUB_INTERVAL - time.monotonic())
+
+    def _scrub(self) -> None:
+        """Checkpoint the WAL into the database and empty it: removed text leaves both files."""
+        self._scrubbed_at = time.monotonic()
+        try:
+            (busy, _, _) = self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error:
+            log.warning("could not checkpoint %s; trying again", self.path, exc_info=True)
+            return
+        self._erased = bool(busy)  # another process reading the file: try again later
 
     def _commit(self, jobs: list[_Job]) -> None:
         connection = self._connection
+        changes = connection.total_changes
         outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        failure: StoreError | None = None
         try:
             connection.execute("BEGIN IMMEDIATE")
             for job, future in jobs:
@@ -337,25 +682,31 @@ class _Writer:
                     result = job(connection)
                 except Exception as error:
                     connection.execute("ROLLBACK TO job")
+                    if _cannot_write(error):
+                        failure = failure or _write_failure(self.path, error)
+                        error = failure
                     outcomes.append((future, None, error))
                 else:
                     outcomes.append((future, result, None))
                 connection.execute("RELEASE job")
+            if self.fault is not None:
+                raise self.fault
             connection.execute("COMMIT")
         except Exception as error:
-            log.exception("could not commit %d writes to the session database", len(jobs))
             if connection.in_transaction:
                 try:
                     connection.execute("ROLLBACK")
                 except sqlite3.Error:
                     log.exception("could not roll back")
-            failure = StoreError(f"could not save to the session database: {error}")
+            failure = _write_failure(self.path, error)
             running = {id(future) for future, _, _ in outcomes}
             outcomes = [
                 (future, None, failure)
                 for _, future in jobs
                 if id(future) in running or (not future.done() and future.set_running_or_notify_cancel())
             ]
+        if failure is not None or connection.total_changes != changes:
+            self._health(failure)  # before the acks, so the trainer hears no later than the phones
         for future, result, exception in outcomes:
             if exception is None:
                 future.set_result(result)
@@ -376,7 +727,7 @@ class Store:
         self._now = now
         self._writer = _Writer(self.path)
         try:
-            self.session = self._read(_read_session)
+            self.session = _session_info(self.path, self._read(_session_row))
         except Exception:
             self._writer.close()
             raise
@@ -392,11 +743,37 @@ class Store:
         self.close()
 
     def _read(self, job: Callable[[sqlite3.Connection], T]) -> T:
-        return self._writer.submit(job).result()
+        try:
+            return self._writer.submit(job).result()
+        except sqlite3.Error as error:
+            raise _damaged(self.path, _sqlite_problem(error)) from None
 
     def flush(self) -> None:
         """Block until everything submitted so far is committed."""
         self._read(lambda connection: None)
+
+    # --- Write health ------------------------------------------------------------------------------
+
+    def on_write_health(self, callback: WriteHealth | None) -> None:
+        """Call ``callback(error)`` when writes start failing, and ``callback(None)`` once one succeeds.
+
+        ``error`` is a :class:`StoreError` saying what failed, the file and what to do, in one sentence
+        for the trainer. The callback runs on the writer thread, after the failed or first successful
+        commit and before its futures resolve, and only when the health changes (or the problem does):
+        hand it to your event loop (``loop.call_soon_threadsafe``) and return. ``None``: no callback.
+        """
+        self._writer.on_health(callback)
+
+    @property
+    def write_error(self) -> StoreError | None:
+        """Why the last commit failed, while writes fail; ``None`` while they work."""
+        return self._writer.failure
+
+    def inject_write_failure(self, error: Exception | None) -> None:
+        """For tests: fail every later commit with ``error`` (an ``OSError`` or ``sqlite3.Error``, as a
+        full disk or a locked file would) until called with ``None``. The real commit path runs: the
+        batch rolls back, its futures fail with a :class:`StoreError`, the health callback is told."""
+        self._writer.fault = error
 
     # --- Writes ------------------------------------------------------------------------------------
 
@@ -438,20 +815,37 @@ class Store:
         return self._writer.submit(job)
 
     def add_response(self, response: Response) -> Future[int]:
-        """Store a response once; the future gives its sequence number (the first copy's, for a resend)."""
+        """Store a response once, in place of the respondent's earlier answer to the prompt.
+
+        The future gives its sequence number: for a resend, the first copy's, even when the answer has
+        been replaced since (that number is lower than its replacement's, so it changes nothing).
+        """
         value = json.dumps(response.value.to_wire(), ensure_ascii=False)
-        row = (response.prompt_id, response.respondent, response.answer_key, value)
+        key, prompt, respondent = response.answer_key, response.prompt_id, response.respondent
 
         def job(connection: sqlite3.Connection) -> int:
-            connection.execute(
-                "INSERT INTO responses (prompt_id, respondent, answer_key, value) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (answer_key) DO NOTHING",
-                row,
-            )
-            (seq,) = connection.execute(
-                "SELECT seq FROM responses WHERE answer_key = ?", (response.answer_key,)
+            stored = connection.execute(
+                "SELECT seq FROM responses WHERE answer_key = ?"
+                " UNION ALL SELECT seq FROM replaced_answers WHERE answer_key = ?",
+                (key, key),
             ).fetchone()
-            return int(seq)
+            if stored is not None:
+                return int(stored[0])
+            seq = connection.execute(
+                "INSERT INTO responses (prompt_id, respondent, answer_key, value) VALUES (?, ?, ?, ?)",
+                (prompt, respondent, key, value),
+            ).lastrowid
+            earlier = (prompt, respondent, seq)
+            if connection.execute(
+                "INSERT INTO replaced_answers SELECT answer_key, seq FROM responses"
+                " WHERE prompt_id = ? AND respondent = ? AND seq < ?",
+                earlier,
+            ).rowcount:
+                connection.execute(
+                    "DELETE FROM responses WHERE prompt_id = ? AND respondent = ? AND seq < ?", earlier
+                )
+                self._writer.erased()
+            return int(seq or 0)
 
         return self._writer.submit(job)
 
@@ -468,33 +862,32 @@ class Store:
         )
 
         def job(connection: sqlite3.Connection) -> None:
-            connection.execute(
+            updated = connection.execute(
                 "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (breakout, room, id) DO UPDATE"
                 " SET text = excluded.text, rev = excluded.rev, deleted = excluded.deleted"
                 " WHERE excluded.rev > notes.rev",
                 row,
-            )
+            ).rowcount
+            if updated and note.rev > 1:  # an edit or a deletion overwrote the note's earlier text
+                self._writer.erased()
 
         return self._writer.submit(job)
 
     # --- Reads ---------------------------------------------------------------------------------------
 
     def notes(self) -> list[Note]:
-        """Every note's newest version (deleted ones too), in the order they were added."""
+        """Every note's newest version (deleted ones too, without text), in the order they were added."""
         rows = self._read(
             lambda connection: connection.execute(
                 "SELECT breakout, room, id, text, rev, deleted FROM notes ORDER BY added, rowid"
             ).fetchall()
         )
-        return [
-            Note(breakout, room, note_id, text, rev, bool(deleted))
-            for breakout, room, note_id, text, rev, deleted in rows
-        ]
+        return [_note(self.path, row) for row in rows]
 
     def load_state(self) -> dict[str, Any]:
         """The trainer's runner state as last saved (empty if never saved)."""
         rows = self._read(lambda connection: connection.execute("SELECT key, value FROM state").fetchall())
-        return {key: json.loads(value) for key, value in rows}
+        return {str(key): _json(self.path, value, f"the saved state {_shown(key)}") for key, value in rows}
 
     def prompts(self) -> list[PromptRecord]:
         """Every prompt opened in this session, in the order first opened."""
@@ -503,27 +896,20 @@ class Store:
                 "SELECT id, step, wire, opened, closed FROM prompts ORDER BY opened, rowid"
             ).fetchall()
         )
-        return [
-            PromptRecord(
-                OpenPrompt(prompt_id, json.loads(wire)),
-                step,
-                datetime.fromisoformat(opened),
-                None if closed is None else datetime.fromisoformat(closed),
-            )
-            for prompt_id, step, wire, opened, closed in rows
-        ]
+        return [_prompt_record(self.path, row) for row in rows]
 
     def responses(self) -> list[tuple[int, Response]]:
-        """Every stored response with its sequence number, in the order stored (changed answers too)."""
+        """Each respondent's latest answer to each prompt, with its sequence number, in the order stored."""
+        return self._responses(self.prompts())
+
+    def _responses(self, records: list[PromptRecord]) -> list[tuple[int, Response]]:
+        prompts = {record.prompt.id: record.prompt for record in records}
         rows = self._read(
             lambda connection: connection.execute(
                 "SELECT seq, prompt_id, respondent, answer_key, value FROM responses ORDER BY seq"
             ).fetchall()
         )
-        return [
-            (seq, Response(prompt_id, respondent, answer_key, stored_answer_value(json.loads(value))))
-            for seq, prompt_id, respondent, answer_key, value in rows
-        ]
+        return [_response(self.path, row, prompts) for row in rows]
 
     def load_hub(self, *, min_responses: int = DEFAULT_MIN_RESPONSES) -> Hub:
         """The session's hub folded back from the database, with the prompt that was open still open."""
@@ -533,19 +919,14 @@ class Store:
             self.session.title,
             self.session.secret,
             (record.prompt for record in records),
-            self.responses(),
+            self._responses(records),
             still_open[-1] if still_open else None,
             min_responses=min_responses,
         )
 
 
-def _read_session(connection: sqlite3.Connection) -> SessionInfo:
-    row = connection.execute(
+def _session_row(connection: sqlite3.Connection) -> tuple[Any, ...] | None:
+    row: tuple[Any, ...] | None = connection.execute(
         "SELECT id, join_code, title, created, agenda_source, agenda_path, secret FROM session"
     ).fetchone()
-    if row is None:
-        raise SessionNotFound("The session database has no session")
-    session_id, join_code, title, created, source, agenda_path, secret = row
-    return SessionInfo(
-        session_id, join_code, title, datetime.fromisoformat(created), source, agenda_path, secret
-    )
+    return row
