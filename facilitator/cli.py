@@ -6,20 +6,29 @@ import argparse
 import asyncio
 import gc
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from facilitator.domain.agenda import Agenda
 from facilitator.domain.agenda_loader import AgendaError, load_agenda, parse_agenda, read_agenda_file
-from participant.core.wire import DEFAULT_HOST, DEFAULT_MIN_RESPONSES, DEFAULT_PORT
+from participant.core.notes import Note
+from participant.core.wire import DEFAULT_HOST, DEFAULT_MIN_RESPONSES, DEFAULT_PORT, MAX_ROOMS
 from participant.io.store import (
+    SessionDamaged,
     SessionNotFound,
     Store,
+    StoreError,
     create_session,
     default_data_dir,
-    list_sessions,
+    delete_session,
     open_session,
+    scan_sessions,
 )
+
+if TYPE_CHECKING:
+    from facilitator.domain.saved_state import SavedState
 
 
 class CommandError(Exception):
@@ -33,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Callable[[argparse.Namespace], int] = args.command
     try:
         return command(args)
-    except (CommandError, SessionNotFound) as error:
+    except (CommandError, SessionNotFound, StoreError) as error:
         print(error, file=sys.stderr)
         return 1
 
@@ -76,7 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-flash", action="store_true", help="no screen flash when time runs out")
     run.set_defaults(command=_run)
 
-    sessions = commands.add_parser("sessions", parents=[data], help="list stored sessions")
+    sessions = commands.add_parser("sessions", parents=[data], help="list stored sessions, or delete one")
+    sessions.add_argument(
+        "--delete",
+        metavar="SESSION",
+        help="delete a session (an id, a path, or latest): its file and its -wal and -shm files",
+    )
     sessions.set_defaults(command=_sessions)
 
     links = commands.add_parser(
@@ -123,59 +137,111 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _sessions(args: argparse.Namespace) -> int:
-    sessions = list_sessions(args.data)
-    if not sessions:
-        print(f"No sessions yet in {args.data or default_data_dir()}")
+    if args.delete is not None:
+        deleted = delete_session(args.delete, args.data)
+        print(f"Deleted {', '.join(map(str, deleted))}")
         return 0
+    sessions, unreadable = scan_sessions(args.data)
+    for problem in unreadable:
+        print(problem, file=sys.stderr)
+    if not sessions and not unreadable:
+        print(f"No sessions yet in {args.data or default_data_dir()}")
     for session in sessions:
         when = f"{session.created:%Y-%m-%d %H:%M}"
         print(f"{session.id}  {when}  {session.responses:>4} answers  {session.title}")
     return 0
 
 
-def _links(args: argparse.Namespace) -> int:
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Making sense of a stored session: what its data cannot give is one line naming the file."""
+    try:
+        yield
+    except AgendaError as error:
+        first, *more = error.lines("") or [""]
+        others = f" (and {len(more)} more problems)" if more else ""
+        raise SessionDamaged(path, f"its stored agenda does not load: {first}{others}") from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        problem = f"its stored data does not fit together ({type(error).__name__}: {error})"
+        raise SessionDamaged(path, f"damaged session file: {problem}") from None
+
+
+def _saved_state(store: Store, agenda: Agenda) -> SavedState | None:
+    """The trainer's state saved in the session (None if it never ran), checked against its agenda."""
     from facilitator.domain.saved_state import SavedState
+
+    try:
+        saved = SavedState.from_store(store.load_state())
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        problem = f"the saved state cannot be read ({type(error).__name__}: {error})"
+        raise SessionDamaged(store.path, f"damaged session file: {problem}") from None
+    if saved is None:
+        return None
+    steps = len(agenda.steps)
+    if len(saved.runner.records) != steps or not 0 <= saved.runner.index < steps:
+        raise SessionDamaged(store.path, "damaged session file: the saved step is not one of its agenda's")
+    if not all(1 <= rooms <= MAX_ROOMS for rooms in saved.rooms.values()):
+        problem = f"a breakout's saved number of rooms is not 1 to {MAX_ROOMS}"
+        raise SessionDamaged(store.path, f"damaged session file: {problem}")
+    return saved
+
+
+class _Stored(NamedTuple):
+    agenda: Agenda
+    results: dict[str, dict[str, Any]]
+    """Each prompt's tally, as plain data."""
+    notes: list[Note]
+    """The notes not deleted."""
+    saved: SavedState | None
+
+
+def _read_stored(store: Store, min_responses: int) -> _Stored:
+    """Everything a session holds, folded and tallied: what a report shows, and what ``run --resume``
+    reads before the projector starts. Call it inside :func:`_reading`."""
+    agenda = parse_agenda(store.session.agenda_source)
+    hub = store.load_hub(min_responses=min_responses)
+    results = {prompt: hub.results(prompt).to_wire() for prompt in hub.prompt_ids}
+    notes = [note for note in store.notes() if not note.deleted]
+    return _Stored(agenda, results, notes, _saved_state(store, agenda))
+
+
+def _links(args: argparse.Namespace) -> int:
     from facilitator.domain.workshop import rooms_of
     from participant.core.notes import room_path
 
-    with open_session(args.session, data_dir=args.data) as store:
+    with open_session(args.session, data_dir=args.data) as store, _reading(store.path):
         agenda = parse_agenda(store.session.agenda_source)
-        saved = SavedState.from_store(store.load_state())
+        saved = _saved_state(store, agenda)
+        breakout = None if saved is None else agenda.next_breakout(saved.runner.index)
+        rooms = 0 if saved is None or breakout is None else rooms_of(agenda, breakout, saved.rooms)
         secret = store.session.secret
     if saved is None or not saved.base_url:
         raise CommandError(
             "This session has not run yet, so its address is unknown: start it with facilitate run"
         )
-    breakout = agenda.next_breakout(saved.runner.index)
     if breakout is None:
         raise CommandError("No breakout ahead in this session's agenda")
-    for room in range(1, rooms_of(agenda, breakout, saved.rooms) + 1):
+    for room in range(1, rooms + 1):
         print(f"room {room} {saved.base_url}{room_path(secret, room)}")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
     from facilitator.domain.report import build_report, to_json
-    from facilitator.domain.saved_state import SavedState
 
-    with open_session(args.session, data_dir=args.data) as store:
-        agenda = parse_agenda(store.session.agenda_source)
-        hub = store.load_hub(min_responses=args.min_responses)
-        results = {record.prompt.id: hub.results(record.prompt.id).to_wire() for record in store.prompts()}
-        notes = [note for note in store.notes() if not note.deleted]
-        saved = SavedState.from_store(store.load_state())
-        session = store.session
-    report = build_report(
-        agenda,
-        session=session.id,
-        created=session.created,
-        results=results,
-        notes=notes,
-        groupings=saved.groupings if saved else {},
-        rooms=saved.rooms if saved else {},
-        min_responses=args.min_responses,
-    )
-    text = to_json(report)
+    with open_session(args.session, data_dir=args.data) as store, _reading(store.path):
+        stored = _read_stored(store, args.min_responses)
+        report = build_report(
+            stored.agenda,
+            session=store.session.id,
+            created=store.session.created,
+            results=stored.results,
+            notes=stored.notes,
+            groupings=stored.saved.groupings if stored.saved else {},
+            rooms=stored.saved.rooms if stored.saved else {},
+            min_responses=args.min_responses,
+        )
+        text = to_json(report)
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -191,9 +257,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         store, agenda = _resume(args) if args.resume else _start(args)
     except AgendaError as error:
-        print("\n".join(error.lines(args.agenda or "the stored agenda")), file=sys.stderr)
-        if args.agenda:
-            print(f"Fix these and try again; `facilitate check {args.agenda}` re-checks.", file=sys.stderr)
+        print("\n".join(error.lines(args.agenda)), file=sys.stderr)
+        print(f"Fix these and try again; `facilitate check {args.agenda}` re-checks.", file=sys.stderr)
         return 1
     with store:
         status = asyncio.run(_serve(args, store, agenda))
@@ -212,9 +277,11 @@ def _start(args: argparse.Namespace) -> tuple[Store, Agenda]:
 def _resume(args: argparse.Namespace) -> tuple[Store, Agenda]:
     store = open_session(args.resume, data_dir=args.data)
     try:
-        # The agenda as it was run, not the file as it may be now.
-        return store, parse_agenda(store.session.agenda_source)
-    except AgendaError:
+        # Everything is read once before the projector starts: a damaged file is refused in one line.
+        with _reading(store.path):
+            # The agenda as it was run, not the file as it may be now.
+            return store, _read_stored(store, args.min_responses).agenda
+    except BaseException:
         store.close()
         raise
 

@@ -86,9 +86,53 @@ def test_run_needs_an_agenda_or_resume_but_not_both(tmp_path):
 
 
 def test_resume_of_a_session_whose_stored_agenda_no_longer_loads(tmp_path):
-    """The stored agenda's problems are named as such, with no advice to check a file there is none of."""
-    create_session("Old", 'title = "Old"\n', data_dir=tmp_path).close()
+    """The stored agenda's problem is one line naming the session's file, with no advice to check an
+    agenda file there is none of."""
+    store = create_session("Old", 'title = "Old"\n', data_dir=tmp_path)
+    store.close()
     result = facilitate("run", "--resume", "--data", str(tmp_path))
     assert result.returncode == 1
-    assert result.stderr.startswith("the stored agenda: steps: none found")
-    assert "facilitate check" not in result.stderr
+    assert result.stderr == (
+        f"{store.path}: its stored agenda does not load: steps: none found;"
+        " add at least one step under a [[steps]] header\n"
+    )
+
+
+def test_sessions_delete_removes_a_session_and_its_files(tmp_path):
+    """sessions --delete removes the file and its -wal and -shm files, and says so in one line."""
+    store = create_session("Working alliances", GOOD, data_dir=tmp_path)
+    wal = Path(f"{store.path}-wal")
+    assert wal.exists()  # the store is open: SQLite keeps its WAL and shared-memory files
+    result = facilitate("sessions", "--delete", store.session.id, "--data", str(tmp_path))
+    store.close()
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"Deleted {store.path}, {wal}, {store.path}-shm\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sessions_delete_refuses_unknown_sessions_and_other_files(tmp_path):
+    """An unknown session is one line, exit 1; a file that is no session is never deleted."""
+    result = facilitate("sessions", "--delete", "20260101-000000-abcd", "--data", str(tmp_path))
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == f"No session '20260101-000000-abcd' in {tmp_path}: `facilitate sessions` lists them\n"
+    )
+    other = tmp_path / "thesis.txt"
+    other.write_text("years of work")
+    result = facilitate("sessions", "--delete", str(other), "--data", str(tmp_path / "data"))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{other}: not a facilitate session file")
+    assert result.stderr.endswith("; nothing deleted\n")
+    assert other.read_text() == "years of work"
+
+
+def test_sessions_lists_readable_sessions_and_names_a_damaged_file(tmp_path):
+    """A damaged session file gets one line on stderr; the other sessions are listed; exit 0."""
+    create_session("Working alliances", GOOD, data_dir=tmp_path).close()
+    damaged = tmp_path / "20260101-000000-abcd.sqlite3"
+    damaged.write_bytes(b"\x00" * 4096)
+    result = facilitate("sessions", "--data", str(tmp_path))
+    assert result.returncode == 0
+    assert result.stdout.rstrip().endswith("0 answers  Working alliances")
+    assert result.stderr == f"{damaged}: not a facilitate session file (file is not a database)\n"

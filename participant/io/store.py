@@ -172,7 +172,13 @@ def _damaged(path: Path, problem: str) -> SessionDamaged:
     return SessionDamaged(path, f"damaged session file: {problem}")
 
 
-def _sqlite_problem(error: sqlite3.Error) -> str:
+_READ_ERRORS = (sqlite3.Error, UnicodeDecodeError)
+"""What reading a damaged file raises (SQLite hands some damaged text over undecoded)."""
+_DAMAGE = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+"""SQLite's result codes for a damaged file."""
+
+
+def _sqlite_problem(error: Exception) -> str:
     # "Could not decode to UTF-8 column 'x' with text '...'" would print the undecodable text.
     return f"SQLite cannot read it ({str(error).split(' with text ', 1)[0]})"
 
@@ -190,7 +196,7 @@ def _connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
         # Check before changing anything: another program's database is left as it was.
         try:
             (version,) = connection.execute("PRAGMA user_version").fetchone()
-        except sqlite3.Error as error:
+        except _READ_ERRORS as error:
             raise SessionDamaged(path, f"not a facilitate session file ({error})") from None
         if not create and version > SCHEMA_VERSION:
             raise SessionDamaged(path, "written by a newer facilitate; update facilitate to open it")
@@ -205,7 +211,7 @@ def _connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA busy_timeout = 5000")
         connection.execute("PRAGMA secure_delete = ON")  # deleted rows are zeroed, not left in free space
-    except sqlite3.Error as error:
+    except _READ_ERRORS as error:
         connection.close()
         raise _damaged(path, _sqlite_problem(error)) from None
     except SessionDamaged:
@@ -421,7 +427,7 @@ def _read_summary(path: Path) -> SessionSummary:
         (responses,) = connection.execute(
             "SELECT COUNT(*) FROM (SELECT DISTINCT prompt_id, respondent FROM responses)"
         ).fetchone()
-    except sqlite3.Error as error:
+    except _READ_ERRORS as error:
         raise _damaged(path, _sqlite_problem(error)) from None
     finally:
         connection.close()
@@ -548,6 +554,8 @@ def _write_failure(path: Path, error: BaseException) -> StoreError:
         problem, advice = "it is read-only", f"Make {path.parent} and the file writable"
     elif code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         problem, advice = "another program has locked it", "Close other programs using it"
+    elif code in _DAMAGE:
+        problem, advice = f"it is damaged ({error})", "Quit, keep a copy of the file, and start a new session"
     else:
         problem = f"the disk reported an error ({str(error) or type(error).__name__})"
         advice = "Check that the disk is there and has space"
@@ -745,8 +753,13 @@ class Store:
     def _read(self, job: Callable[[sqlite3.Connection], T]) -> T:
         try:
             return self._writer.submit(job).result()
-        except sqlite3.Error as error:
+        except _READ_ERRORS as error:
             raise _damaged(self.path, _sqlite_problem(error)) from None
+        except StoreError as error:  # the batch failed: on a damaged file, that is the problem to tell
+            cause = error.__cause__
+            if isinstance(cause, sqlite3.Error) and cause.sqlite_errorcode & 0xFF in _DAMAGE:
+                raise _damaged(self.path, _sqlite_problem(cause)) from None
+            raise
 
     def flush(self) -> None:
         """Block until everything submitted so far is committed."""
