@@ -38,9 +38,18 @@ class FakeParticipants:
     """Notes by breakout id, as a test sets them."""
     saved: list[SavedState] = field(default_factory=list)
     listeners: list[Callable[[], None]] = field(default_factory=list)
+    storage_listeners: list[Callable[[str | None], None]] = field(default_factory=list)
 
     def listen(self, changed: Callable[[], None]) -> None:
         self.listeners.append(changed)
+
+    def listen_storage(self, changed: Callable[[str | None], None]) -> None:
+        self.storage_listeners.append(changed)
+
+    def storage(self, problem: str | None) -> None:
+        """As the store does when writes start failing (a sentence) or work again (None)."""
+        for listener in self.storage_listeners:
+            listener(problem)
 
     def change(self) -> None:
         """As the server does after an answer or a note."""

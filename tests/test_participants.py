@@ -1,6 +1,8 @@
 """The projector with the real participant server: prompts follow the agenda, results go live,
 the session survives a restart. Real sockets on 127.0.0.1, the real app under Pilot."""
 
+import errno
+
 from facilitator.domain.saved_state import SavedState
 from participant.io.store import open_session
 from tests.workshops import CHOICE, REFLECTION, TEXT, WORDWALL, new_store
@@ -139,3 +141,27 @@ async def test_nothing_a_phone_sends_moves_the_agenda(workshop, tmp_path):
         await pilot.pause()
         assert app.workshop.runner.index == CHOICE
         assert workshop.server.hub.current.id == "step-4"
+
+
+async def test_a_store_that_cannot_write_shows_the_trainer_a_banner_until_it_can(workshop, tmp_path):
+    """The disk fills up: the phone is told its answer was not saved, and the projector shows what
+    failed, the file, and what to do, until a write succeeds again."""
+    store = new_store(tmp_path)
+    app = await workshop.start(store)
+    async with app.run_test() as pilot:
+        await workshop.goto(pilot, CHOICE)
+        phone = await workshop.phone()
+        banner = app.query_one("#storage-problem")
+        store.inject_write_failure(OSError(errno.ENOSPC, "No space left on device"))
+        refused = await phone.answer("step-4", {"option": "Happy"})
+        assert refused["type"] == "error"
+        assert refused["code"] == "not_saved"
+        await pilot.pause()
+        assert banner.display
+        shown = str(banner.render())
+        assert str(store.path) in shown
+        assert "disk is full" in shown
+        store.inject_write_failure(None)
+        assert (await phone.answer("step-4", {"option": "Happy"}))["type"] == "ack"
+        await pilot.pause()
+        assert not banner.display

@@ -23,9 +23,9 @@ JOIN_URL = "http://192.168.1.20:8765/j/TESTCODE"
 EIGHT = datetime(2026, 11, 22, 8, 0)
 
 
-def projector(clock, **options):
+def projector(clock, phones=None, **options):
     """The app on the sample agenda; ``app.notices`` records every notification it shows."""
-    workshop = Workshop(parse_agenda(GOOD), clock, FakeParticipants())
+    workshop = Workshop(parse_agenda(GOOD), clock, phones or FakeParticipants())
     app = make_app(workshop, join_url=JOIN_URL, options=ProjectorOptions(**options))
     app.notices = []
     notify = app.notify
@@ -231,3 +231,19 @@ async def test_agenda_text_is_never_markup(clock):
         assert "[b]this[/b]" in details
         assert "[red]A[/]" in str(app.query_one("#step").render())
         assert str(app.query_one(StatusBar).render()).startswith("[bold]W[/]")
+
+
+async def test_a_store_that_cannot_write_shows_a_banner_until_it_can(clock):
+    """What failed, where, and what to do stay on screen while writes fail, and go when they work."""
+    phones = FakeParticipants()
+    app = projector(clock, phones)
+    async with app.run_test() as pilot:
+        banner = app.query_one("#storage-problem")
+        assert not banner.display
+        phones.storage("Cannot write /data/x.sqlite3: the disk is full. Free some space.")
+        await pilot.pause()
+        assert banner.display
+        assert "the disk is full" in str(banner.render())
+        phones.storage(None)
+        await pilot.pause()
+        assert not banner.display

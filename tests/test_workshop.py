@@ -19,6 +19,7 @@ from facilitator.domain.workshop import (
     RevealChanged,
     RoomsChanged,
     StepChanged,
+    StorageChanged,
     ThemesChanged,
     TimeRanOut,
     TimerChanged,
@@ -208,6 +209,18 @@ def test_answers_from_phones_become_an_event(workshop, phones):
     events = Recorder(workshop)
     phones.change()
     assert events.take() == [AnswersChanged()]
+
+
+def test_a_failing_store_is_reported_once_until_it_works_again(workshop, phones):
+    """The store's trouble becomes one StorageChanged event, kept until writes succeed again."""
+    events = Recorder(workshop)
+    problem = "Cannot write /data/s.sqlite3: the disk is full. Free some space."
+    phones.storage(problem)
+    phones.storage(problem)
+    assert workshop.storage_problem == problem
+    phones.storage(None)
+    assert workshop.storage_problem is None
+    assert events.take() == [StorageChanged(problem), StorageChanged(None)]
 
 
 # -- rooms --------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from facilitator.domain.workshop import (
     Event,
     Refused,
     RoomsChanged,
+    StorageChanged,
     TimeRanOut,
     Workshop,
 )
@@ -102,6 +103,7 @@ class ProjectorApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
+        yield Static(id="storage-problem", markup=False)
         with Horizontal(id="body"):
             with Vertical(id="agenda-pane"):
                 yield AgendaList(id="agenda")
@@ -132,6 +134,8 @@ class ProjectorApp(App[None]):
         self._upcoming = self.query_one("#upcoming", Static)
         self.title = self.agenda.title
         self._status_bar.title = self.agenda.title
+        self._storage_problem = self.query_one("#storage-problem", Static)
+        self._show_storage_problem(self.workshop.storage_problem)
         self._unsubscribe = self.workshop.subscribe(self._on_workshop_event)
         self.background.wake()
         self.refresh_status()
@@ -148,6 +152,8 @@ class ProjectorApp(App[None]):
         self._results_stale = True
         if isinstance(event, TimeRanOut):
             self._time_is_up()
+        elif isinstance(event, StorageChanged):
+            self._show_storage_problem(event.problem)
         elif isinstance(event, RoomsChanged) and isinstance(self.screen, LinksScreen):
             self.screen.links = self.workshop.room_links()
         elif not isinstance(event, AnswersChanged):  # answers come fast: drawn on the next results tick
@@ -253,6 +259,11 @@ class ProjectorApp(App[None]):
             action()
         except Refused as refusal:
             self._warn(str(refusal))
+
+    def _show_storage_problem(self, problem: str | None) -> None:
+        """A banner while the session cannot be written: the trainer must know answers are refused."""
+        self._storage_problem.update(problem or "")
+        self._storage_problem.set_class(problem is not None, "-shown")
 
     def _warn(self, message: str) -> None:
         self.notify(message, severity="warning", timeout=3)

@@ -24,11 +24,10 @@ from typing import Any, Protocol
 from facilitator.domain.agenda import Agenda, StepKind, step_id
 from facilitator.domain.clock import Clock
 from facilitator.domain.grouping import Edits, Grouping, reconcile
-from facilitator.domain.grouping import short_label as label_for  # TODO(themes package)
 from facilitator.domain.runner import Phase, Runner, RunnerError, Status, time_ran_out
 from facilitator.domain.saved_state import SavedState
-from facilitator.domain.themes import Theme, group_notes
-from participant.core.notes import Note, Timer
+from facilitator.domain.themes import Theme, group_notes, label_for
+from participant.core.notes import Note, Timer, distinct_ids
 from participant.core.tallies import Results
 from participant.core.wire import MAX_ROOMS
 
@@ -57,6 +56,10 @@ class Participants(Protocol):
 
     def listen(self, changed: Callable[[], None]) -> None:
         """Call ``changed()`` after any answer, note, or phone joining or leaving."""
+
+    def listen_storage(self, changed: Callable[[str | None], None]) -> None:
+        """Call ``changed(problem)`` when writing the session starts failing (``problem`` says what
+        failed, where, and what to do) and ``changed(None)`` when writes succeed again."""
 
     def open_prompt(self, prompt_id: str, wire: Mapping[str, Any], step: int) -> None:
         """Open a prompt on every phone (closing any other)."""
@@ -135,12 +138,26 @@ class ThemesChanged:
 
 
 @dataclass(frozen=True)
+class StorageChanged:
+    """Writing the session started failing (``problem`` says what to do) or works again (None)."""
+
+    problem: str | None
+
+
+@dataclass(frozen=True)
 class AnswersChanged:
     """Phones answered, joined or left, or rooms changed their notes (views redraw when they can)."""
 
 
 Event = (
-    StepChanged | TimerChanged | TimeRanOut | RevealChanged | RoomsChanged | ThemesChanged | AnswersChanged
+    StepChanged
+    | TimerChanged
+    | TimeRanOut
+    | RevealChanged
+    | RoomsChanged
+    | ThemesChanged
+    | AnswersChanged
+    | StorageChanged
 )
 
 
@@ -218,7 +235,10 @@ class Workshop:
         self._saved_at = float("-inf")
         self._grouped: dict[int, tuple[Note, ...]] = {}
         self._grouping: set[int] = set()
+        self.storage_problem: str | None = None
+        """Why the session cannot be written now, for a banner that stays until writes work again."""
         participants.listen(self._participants_changed)
+        participants.listen_storage(self._storage_changed)
         self._follow()
 
     # -- subscribing ---------------------------------------------------------------------------------
@@ -266,7 +286,7 @@ class Workshop:
             breakout,
             self.agenda.steps[breakout].title,
             self.rooms(breakout),
-            self._participants.notes(step_id(breakout)),
+            self._notes(breakout),
             None if edits is None else edits.grouping,
         )
 
@@ -394,7 +414,7 @@ class Workshop:
         breakout = self._report_back_breakout()
         if breakout is None or breakout in self._grouping:
             return None
-        notes = self._participants.notes(step_id(breakout))
+        notes = self._notes(breakout)
         if self._grouped.get(breakout) == notes:
             return None
         plan = self.agenda.steps[breakout].breakout
@@ -452,6 +472,9 @@ class Workshop:
             )
         self._save()
 
+    def _notes(self, breakout: int) -> tuple[Note, ...]:
+        return distinct_ids(self._participants.notes(step_id(breakout)))
+
     def _prompt_open(self) -> bool:
         return self.runner.phase is not Phase.FINISHED and self.runner.step.prompt is not None
 
@@ -461,6 +484,11 @@ class Workshop:
 
     def _participants_changed(self) -> None:
         self._emit(AnswersChanged())
+
+    def _storage_changed(self, problem: str | None) -> None:
+        if problem != self.storage_problem:
+            self.storage_problem = problem
+            self._emit(StorageChanged(problem))
 
     def _report_back_breakout(self) -> int | None:
         if self.runner.phase is Phase.FINISHED or self.runner.step.kind is not StepKind.REPORTBACK:

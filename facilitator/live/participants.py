@@ -7,6 +7,7 @@ here waits on the disk.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
@@ -16,7 +17,7 @@ from facilitator.domain.saved_state import SavedState
 from participant.core.notes import Note, Timer
 from participant.core.tallies import Results
 from participant.io.server import ParticipantServer
-from participant.io.store import Store
+from participant.io.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,18 @@ class ServerParticipants:
 
     def listen(self, changed: Callable[[], None]) -> None:
         self._listeners.append(changed)
+
+    def listen_storage(self, changed: Callable[[str | None], None]) -> None:
+        # The store tells from its writer thread; the controller lives on the event loop.
+        loop = asyncio.get_running_loop()
+
+        def told(error: StoreError | None) -> None:
+            try:
+                loop.call_soon_threadsafe(changed, None if error is None else str(error))
+            except RuntimeError:  # the loop has closed: nobody is left to tell
+                log.warning("the store's health changed after the projector stopped: %s", error)
+
+        self.store.on_write_health(told)
 
     def _changed(self) -> None:
         for listener in self._listeners:
