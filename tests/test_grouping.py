@@ -1,7 +1,7 @@
 """The trainer's edits to a report-back's themes: pure values, every note in exactly one group."""
 
-from facilitator.domain.grouping import Edits, Group, Grouping, reconcile, short_label
-from facilitator.domain.themes import Theme
+from facilitator.domain.grouping import Edits, Group, Grouping, reconcile
+from facilitator.domain.themes import Theme, label_for
 
 AUTO = [Theme("Trust", ("a", "b", "c")), Theme("Humour", ("d", "e")), Theme("Shared goals", ("f",))]
 
@@ -35,10 +35,10 @@ def test_move_a_note_and_an_emptied_group_disappears():
 
 def test_split_takes_a_note_into_its_own_group_next_to_it():
     """Split puts the note right after its old group, under a label from its text."""
-    split = Grouping.from_themes(AUTO).split("b", short_label("We can disagree and still respect each other"))
+    split = Grouping.from_themes(AUTO).split("b", label_for("We can disagree and still respect each other"))
     assert [(g.label, g.note_ids) for g in split.groups][:2] == [
         ("Trust", ("a", "c")),
-        ("We can disagree and still…", ("b",)),
+        ("Disagree and still respect", ("b",)),
     ]
     assert Grouping.from_themes(AUTO).split("f", "x") == Grouping.from_themes(AUTO)
 

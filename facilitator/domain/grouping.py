@@ -18,15 +18,8 @@ from typing import Any
 
 from facilitator.domain.themes import Theme
 
-LABEL_WORDS = 5
 MAX_LABEL = 60
-
-
-def short_label(text: str) -> str:
-    """A group label from a note: its first few words."""
-    words = text.split()
-    label = " ".join(words[:LABEL_WORDS])
-    return (label + "…" if len(words) > LABEL_WORDS else label)[:MAX_LABEL] or "Note"
+"""Characters in a theme's label, as the trainer may type it."""
 
 
 @dataclass(frozen=True)
