@@ -2,7 +2,15 @@
 
 import pytest
 
-from participant.core.notes import Board, OpenBreakout, room_of_token, room_path, room_token
+from participant.core.notes import (
+    Board,
+    Note,
+    OpenBreakout,
+    distinct_ids,
+    room_of_token,
+    room_path,
+    room_token,
+)
 from participant.core.wire import (
     MAX_ROOMS,
     ROOM_TOKEN_LENGTH,
@@ -90,6 +98,27 @@ def test_stale_edit_from_another_device_is_a_conflict():
     assert refusal(lambda: b.check(1, NoteEdit("note-0001", 2, "x"))).code is ErrorCode.CONFLICT
 
 
+def test_editing_a_note_not_in_the_room_says_so_not_that_it_was_deleted():
+    """Another room's note id, or one that never was: the refusal names that, not a deletion."""
+    b = board()
+    commit(b, 2, NoteAdd("note-0002", "Room 2's note"))
+    for message in (
+        NoteEdit("note-0002", 1, "taken over"),
+        NoteDelete("note-0002", 1),
+        NoteDelete("never", 1),
+    ):
+        error = refusal(lambda message=message: b.check(1, message))
+        assert (error.code, error.message) == (
+            ErrorCode.CONFLICT,
+            "That note is not among this room's notes: here are the latest notes",
+        )
+    commit(b, 1, NoteAdd("note-0001", "Trust"))
+    commit(b, 1, NoteDelete("note-0001", 1))
+    error = refusal(lambda: b.check(1, NoteEdit("note-0001", 1, "Trust!")))
+    assert error.message == "This note was deleted on another device"
+    assert b.notes("step-2", 2)[0].text == "Room 2's note"
+
+
 def test_no_writing_without_a_breakout_or_outside_its_rooms():
     """Notes open with a breakout, only for its rooms."""
     b = Board()
@@ -110,3 +139,19 @@ def test_restore_keeps_the_newest_version_of_each_note():
     latest = b.notes("step-2")[0]
     restored = Board.restore([latest, first])
     assert restored.notes("step-2") == (latest,)
+
+
+def test_a_room_cannot_take_another_rooms_note_id():
+    """Ids are unique per breakout: a room sending an id another room used is refused, in words."""
+    notes = board()
+    commit(notes, 1, NoteAdd("shared-id", "Trust built over years"))
+    error = refusal(lambda: notes.check(2, NoteAdd("shared-id", "Humour")))
+    assert error.code is ErrorCode.BAD_MESSAGE
+    assert "another room" in error.message
+    assert [note.text for note in notes.notes("step-2")] == ["Trust built over years"]
+
+
+def test_stored_notes_sharing_an_id_across_rooms_get_distinct_ids():
+    """Old sessions may hold two rooms' notes under one id: the later room's is known as id@room."""
+    notes = [Note("step-2", 1, "x", "a"), Note("step-2", 3, "x", "b"), Note("step-2", 3, "y", "c")]
+    assert [note.id for note in distinct_ids(notes)] == ["x", "x@3", "y"]

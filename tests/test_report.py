@@ -141,3 +141,18 @@ def test_report_of_a_missing_session(tmp_path):
     result = facilitate("report", "nope", "--data", str(tmp_path))
     assert result.returncode == 1
     assert "No session 'nope'" in result.stderr
+
+
+def test_report_of_a_session_whose_rooms_shared_a_note_id(tmp_path):
+    """A file from before ids were unique per breakout (two rooms, one id) reports every note once."""
+    from facilitator.cli import main
+
+    store = new_store(tmp_path)
+    store.save_note(Note("step-2", 1, "same-id", "Trust built over years")).result()
+    store.save_note(Note("step-2", 2, "same-id", "Humour keeps us going")).result()
+    store.close()
+    output = tmp_path / "report.json"
+    assert main(["report", store.session.id, "--data", str(tmp_path), "-o", str(output)]) == 0
+    data = json.loads(output.read_text(encoding="utf-8"))
+    themed = sorted((n["room"], n["text"]) for t in data["themes"] for n in t["notes"])
+    assert themed == [(1, "Trust built over years"), (2, "Humour keeps us going")]

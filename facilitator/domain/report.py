@@ -25,7 +25,7 @@ from typing import Any
 from facilitator.domain.agenda import Agenda, step_id
 from facilitator.domain.grouping import Grouping, reconcile
 from facilitator.domain.themes import group_notes
-from participant.core.notes import Note
+from participant.core.notes import Note, distinct_ids
 
 
 def build_report(
@@ -71,7 +71,7 @@ def build_report(
                     "rooms": room_count,
                 }
             )
-            mine = [note for note in notes if note.breakout == breakout]
+            mine = distinct_ids(note for note in notes if note.breakout == breakout)
             report["rooms"].extend(_rooms(breakout, mine, room_count))
             report["themes"].extend(_themes(breakout, mine, step.breakout.prompts, groupings.get(breakout)))
     return report

@@ -35,7 +35,10 @@ from participant.core.wire import (
 )
 
 _CHANGED_ELSEWHERE = "This note was changed on another device: here are the latest notes"
+_DELETED_ELSEWHERE = "This note was deleted on another device"
+_NOT_IN_ROOM = "That note is not among this room's notes: here are the latest notes"
 _NO_BREAKOUT = "No breakout is running now: notes open when the trainer starts one"
+_ID_TAKEN = "That note's id belongs to another room's note: reload the page"
 
 
 def room_token(secret: bytes, room: int) -> str:
@@ -133,6 +136,8 @@ class Board:
     open: OpenBreakout | None = None
     timer: Timer | None = None
     _notes: dict[tuple[str, int, str], Note] = field(default_factory=dict)
+    _id_rooms: dict[tuple[str, str], int] = field(default_factory=dict)
+    """The room that first used each note id in each breakout: ids are unique per breakout."""
 
     def open_breakout(self, breakout: OpenBreakout, timer: Timer | None = None) -> None:
         self.open = breakout
@@ -173,6 +178,9 @@ class Board:
         if isinstance(message, NoteAdd):
             if current is not None:
                 return None  # a resend: the note is stored (even if edited or deleted since)
+            if self._id_rooms.get((self.open.id, message.id), room) != room:
+                # Ids are the pages' own; one another room already used could only be copied.
+                raise ProtocolError(ErrorCode.BAD_MESSAGE, _ID_TAKEN, message.id)
             if len(self.notes(self.open.id, room)) >= MAX_NOTES_PER_ROOM:
                 raise ProtocolError(
                     ErrorCode.TOO_MANY,
@@ -182,8 +190,10 @@ class Board:
             return Note(self.open.id, room, message.id, message.text)
         if current is not None and current.rev == message.rev + 1 and self._same_change(current, message):
             return None  # a resend of the change that made the current version
-        if current is None or current.deleted:
-            raise ProtocolError(ErrorCode.CONFLICT, "This note was deleted on another device", message.id)
+        if current is None:  # another room's note, an earlier breakout's, or none ever
+            raise ProtocolError(ErrorCode.CONFLICT, _NOT_IN_ROOM, message.id)
+        if current.deleted:
+            raise ProtocolError(ErrorCode.CONFLICT, _DELETED_ELSEWHERE, message.id)
         if current.rev != message.rev:
             raise ProtocolError(ErrorCode.CONFLICT, _CHANGED_ELSEWHERE, message.id)
         if isinstance(message, NoteEdit):
@@ -202,6 +212,7 @@ class Board:
         current = self._notes.get(key)
         if current is None or note.rev > current.rev:
             self._notes[key] = note
+        self._id_rooms.setdefault((note.breakout, note.id), note.room)
 
     @classmethod
     def restore(cls, notes: Iterable[Note]) -> Board:
@@ -210,3 +221,19 @@ class Board:
         for note in notes:
             board.apply(note)
         return board
+
+
+def distinct_ids(notes: Iterable[Note]) -> tuple[Note, ...]:
+    """One breakout's notes with ids unique across its rooms, as grouping and edits need.
+
+    The board refuses an id another room used, but sessions stored before it did may hold two
+    rooms' notes under one id: the later room's note is then known as ``id@room``.
+    """
+    seen: set[str] = set()
+    distinct = []
+    for note in notes:
+        if note.id in seen:
+            note = replace(note, id=f"{note.id}@{note.room}")
+        seen.add(note.id)
+        distinct.append(note)
+    return tuple(distinct)
