@@ -443,3 +443,12 @@ def test_fixture_themes_are_not_all_singletons():
     for breakout in FIXTURE_DATA["breakouts"]:
         sizes = Counter(note["theme"] for note in breakout["notes"])
         assert statistics.fmean(size >= 2 for size in sizes.values()) >= 0.6
+
+
+def test_look_alike_spellings_are_one_word_to_the_grouping():
+    """Full-width letters and zero-width or format characters do not split or hide a word."""
+    spellings = ["trust each other", "tr\u200bust each other", "ｔｒｕｓｔ each other"]
+    notes = notes_of(*spellings, "funding cuts hurt")
+    found = group_notes(notes)
+    assert theme_of(found, "n0") is theme_of(found, "n1") is theme_of(found, "n2")
+    assert theme_of(found, "n3") is not theme_of(found, "n0")

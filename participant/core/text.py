@@ -57,10 +57,14 @@ def _cap_combining_marks(text: str) -> str:
     return "".join(kept)
 
 
-def folded(text: str) -> str:
-    """``text`` as compared, never as shown: compatibility forms unified (NFKC: full-width letters,
-    ligatures), invisible format characters dropped (zero-width spaces and joiners, soft hyphens),
-    case folded, and runs of spaces made one. "Ｔｒｕｓｔ", "tr\u200bust" and "TRUST" fold alike."""
+def unformatted(text: str) -> str:
+    """``text`` with compatibility forms unified (NFKC: full-width letters, ligatures) and invisible
+    format characters dropped (zero-width spaces and joiners, soft hyphens, byte-order marks)."""
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
-    return " ".join(text.casefold().split())
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
+def folded(text: str) -> str:
+    """``text`` as compared, never as shown: :func:`unformatted`, case folded, and runs of spaces
+    made one. "Ｔｒｕｓｔ", "tr\u200bust" and "TRUST" fold alike."""
+    return " ".join(unformatted(text).casefold().split())

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from facilitator.domain.themes.lexicon import LEXICON
+from participant.core.text import unformatted
 
 _WORD = re.compile(r"(?:\b[Cc][Oo]-)?[^\W_]+(?:'[^\W_]+)?")  # "co-wrote" is one word
 
@@ -37,7 +37,7 @@ class Unit:
 
 def tokens(text: str) -> list[Token]:
     """Words split on punctuation, casefolded, clitics dropped ("she's" -> she), shorthand expanded."""
-    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
+    text = unformatted(text).replace("’", "'").replace("‘", "'")
     text = re.sub(r"\bw/o\b", " without ", text, flags=re.IGNORECASE)
     text = re.sub(r"\bw/", " with ", text, flags=re.IGNORECASE)
     text = re.sub(r"\bb/c\b", " because ", text, flags=re.IGNORECASE)
