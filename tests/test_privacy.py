@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from facilitator import cli
-from participant.io.store import default_data_dir
+from participant.io.store import default_data_dir, log_path
 from tests.phones import Phone, room_url
 from tests.workshops import REFLECTION, TEXT, new_store
 
@@ -115,8 +115,9 @@ async def test_a_real_session_stores_what_the_readme_says_and_deletes_what_it_re
     assert not [value for value in hashes if value in text]
     assert store.session.secret.hex() not in text
 
+    log_path(store.path).write_text("a problem logged while the session ran\n", encoding="utf-8")
     assert cli.main(["sessions", "--delete", store.session.id, "--data", str(data_dir)]) == 0
-    assert list(data_dir.iterdir()) == []
+    assert list(data_dir.iterdir()) == []  # the log too
 
 
 def test_the_data_folder_is_shown_by_run_help(capsys):

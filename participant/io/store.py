@@ -466,6 +466,11 @@ def list_sessions(data_dir: Path | None = None) -> list[SessionSummary]:
     return scan_sessions(data_dir)[0]
 
 
+def log_path(session_path: Path) -> Path:
+    """Where a running session logs what went wrong (``SESSION.log`` beside ``SESSION.sqlite3``)."""
+    return session_path.with_suffix(".log")
+
+
 def find_session(ref: str | Path = "latest", data_dir: Path | None = None) -> Path:
     """The database of a session given as an id, a path, or ``latest``; :class:`SessionNotFound` if none.
 
@@ -497,7 +502,8 @@ def open_session(ref: str | Path = "latest", *, data_dir: Path | None = None) ->
 
 
 def delete_session(ref: str | Path, data_dir: Path | None = None) -> list[Path]:
-    """Delete a stored session (an id, a path, or ``latest``): its file and its -wal and -shm files.
+    """Delete a stored session (an id, a path, or ``latest``): its file, its -wal and -shm files, and
+    its log.
 
     Returns the files deleted. A file given by path must be a session, or a damaged file named like
     one in the data directory: nothing else is deleted (:class:`SessionNotFound`).
@@ -510,7 +516,7 @@ def delete_session(ref: str | Path, data_dir: Path | None = None) -> list[Path]:
         except SessionDamaged as error:
             raise SessionNotFound(f"{error}; nothing deleted") from None
     deleted = []
-    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), log_path(path)):
         try:
             file.unlink()
         except FileNotFoundError:
