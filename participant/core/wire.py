@@ -50,9 +50,10 @@ Limits, all named below: a message holds at most :data:`MAX_MESSAGE_BYTES` (larg
 limited per kind (:data:`MAX_TEXT_LENGTH`, :data:`MAX_COMMENT_LENGTH`, :data:`MAX_NOTE_LENGTH`), a word
 wall takes at most :data:`MAX_WORDS` words of :data:`MAX_WORD_LENGTH` characters per submission, and each
 device may send :data:`RATE_PER_SECOND` messages a second after a burst of :data:`RATE_BURST`
-(:class:`TokenBucket`). Lengths count Unicode code points after cleaning
-(:func:`participant.core.text.clean_text`). The page enforces the same limits before sending: the
-server writes :func:`page_limits` into it, so it keeps no copy of them.
+(:class:`TokenBucket`), and so may each connection; each network address has budgets of its own
+(``PER_ADDRESS_*``, applied by :mod:`participant.core.budgets`). Lengths count Unicode code points
+after cleaning (:func:`participant.core.text.clean_text`). The page enforces the same limits before
+sending: the server writes :func:`page_limits` into it, so it keeps no copy of them.
 
 This module is pure: no IO, no clock (times are passed in), no websocket or database imports.
 """
@@ -129,6 +130,37 @@ RATE_PER_SECOND = 2.0
 """Messages a device may send per second, sustained."""
 RATE_BURST = 20.0
 """Messages a device may send at once, e.g. answers queued offline and resent on reconnect."""
+
+# A device id is the client's to choose, so these budgets go by what it cannot choose: its network
+# address (the connection's peer; behind a ``--public-url`` proxy, all phones share the proxy's).
+# They are kept in memory only, never stored or logged (see participant.core.budgets).
+PER_ADDRESS_DEVICES = 500
+"""Distinct devices (phones and room links) one network address may join as. A room behind one NAT
+or proxy is one address: 300 phones fit, with room for browsers that lose their id (private tabs)."""
+PER_ADDRESS_RATE = 50.0
+"""Hellos a second, and answers a second, one network address may send, sustained: a room of 300
+answering a few times a minute sends about 15 a second."""
+PER_ADDRESS_NOTE_RATE = 10.0
+"""Notes (adds, edits, deletes) a second from one network address: they come from at most
+:data:`MAX_ROOMS` room links, each writing one every few seconds at most."""
+BURST_SECONDS = 20.0
+"""An address may spend this many seconds' worth of its rates at once. By default 1,000 hellos or
+answers (a room of 300 answering right after a prompt opens, or all reconnecting when the Wi-Fi is
+back and resending what they queued) and 200 notes (a room's :data:`MAX_NOTES_PER_ROOM`)."""
+CONNECTIONS_PER_DEVICE = 2
+"""Open websockets an address may hold per device it may join as: a reloaded page's new connection
+while the old one is still closing."""
+REMEMBERED_DEVICES = 10_000
+"""Devices whose rate limit is kept after they disconnect (a reconnect must not refill the burst)."""
+REMEMBERED_ADDRESSES = 10_000
+"""Network addresses whose budgets are kept; the longest unseen are forgotten first."""
+
+LISTEN_BACKLOG = 1024
+"""Connections the kernel queues until the server accepts them: a room joining in the same second."""
+FILES_HEADROOM = 64
+"""Open files kept free below the process's limit for the session file, logs and the projector."""
+MAX_CONNECTIONS = 5_000
+"""Most connections at once however high the open files limit: each one costs memory."""
 
 _ID_CHARACTERS = "[A-Za-z0-9_-]"
 _ID_PATTERN = re.compile(f"{_ID_CHARACTERS}+")
