@@ -142,7 +142,12 @@ class Phone:
     async def join(self) -> None:
         from websockets.asyncio.client import connect
 
-        self._connection = await connect(self.url, compression=None, open_timeout=REPLY_TIMEOUT)
+        from participant.core.origins import origin_of
+
+        origin = origin_of(self.url.replace("ws://", "http://", 1))  # as from the server's own page
+        self._connection = await connect(
+            self.url, origin=origin, compression=None, open_timeout=REPLY_TIMEOUT
+        )
         self._reader = asyncio.create_task(self._read())
         _, welcome = await self.request({"type": "hello", "device": self.device})
         if welcome["type"] != "welcome":

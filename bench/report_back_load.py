@@ -161,9 +161,11 @@ async def build_projector(store: Store, source: str) -> Projector:
     from facilitator.domain.saved_state import SavedState
     from facilitator.domain.workshop import Workshop
     from facilitator.live.participants import ServerParticipants
+    from participant.core.budgets import Limits
     from participant.io.server import ParticipantServer
 
-    server = ParticipantServer(store)
+    # The rooms' flood comes from one address: the budget of notes per address would refuse it.
+    server = ParticipantServer(store, limits=Limits(note_rate=1000))
     await server.start(HOST, 0)
     try:
         base = f"http://{HOST}:{server.port}"
@@ -331,7 +333,10 @@ class Device:
     async def join(self) -> None:
         from websockets.asyncio.client import connect
 
-        self.connection = await connect(self.url, compression=None, open_timeout=ACK_TIMEOUT)
+        from participant.core.origins import origin_of
+
+        origin = origin_of(self.url.replace("ws://", "http://", 1))  # as from the server's own page
+        self.connection = await connect(self.url, origin=origin, compression=None, open_timeout=ACK_TIMEOUT)
         await self.connection.send(json.dumps({"type": "hello", "device": self.device}))
         welcome = json.loads(await asyncio.wait_for(self.connection.recv(), ACK_TIMEOUT))
         if welcome.get("type") != "room":

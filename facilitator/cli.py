@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from facilitator.domain.agenda import Agenda
 from facilitator.domain.agenda_loader import AgendaError, load_agenda, parse_agenda, read_agenda_file
+from participant.core.budgets import Limits
 from participant.core.notes import Note
 from participant.core.wire import DEFAULT_HOST, DEFAULT_MIN_RESPONSES, DEFAULT_PORT, MAX_ROOMS
 from participant.io.store import (
@@ -80,6 +81,21 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_MIN_RESPONSES,
         metavar="N",
         help=f"never show a prompt's results for fewer answers than this (default {DEFAULT_MIN_RESPONSES})",
+    )
+    run.add_argument(
+        "--per-address-devices",
+        type=_at_least_one,
+        default=Limits().devices,
+        metavar="N",
+        help=f"phones one network address may join as; a room behind one router or proxy shares one "
+        f"(default {Limits().devices})",
+    )
+    run.add_argument(
+        "--per-address-rate",
+        type=_at_least_one,
+        default=int(Limits().rate),
+        metavar="N",
+        help=f"answers, and joins, a second from one network address (default {int(Limits().rate)})",
     )
     run.add_argument("--no-bell", action="store_true", help="no terminal bell when time runs out")
     run.add_argument("--no-flash", action="store_true", help="no screen flash when time runs out")
@@ -298,7 +314,8 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     from participant.core.wire import split_join_url
     from participant.io.server import ParticipantServer
 
-    server = ParticipantServer(store, min_responses=args.min_responses)
+    limits = Limits(devices=args.per_address_devices, rate=args.per_address_rate)
+    server = ParticipantServer(store, min_responses=args.min_responses, limits=limits)
     try:
         await server.start(args.host, args.port)
     except OSError as error:
@@ -309,6 +326,7 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
         )
         return 1
     url = join_url(server.join_code, host=args.host, port=server.port, public_url=args.public_url)
+    server.serve_at(url, join_url(server.join_code, host=args.host, port=server.port))
     participants = ServerParticipants(server, store, split_join_url(url)[0])
     workshop = Workshop(agenda, SystemClock(), participants, SavedState.from_store(store.load_state()))
     options = ProjectorOptions(bell=not args.no_bell, flash=not args.no_flash)

@@ -1,4 +1,5 @@
-"""A phone as tests see it: a websockets client speaking the participant protocol."""
+"""A phone as tests see it: a websockets client speaking the participant protocol, sending the
+``Origin`` a browser on the server's own page would."""
 
 from __future__ import annotations
 
@@ -6,12 +7,25 @@ import asyncio
 import json
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as ws_connect
+from websockets.typing import Origin
 
 from participant.core.wire import ROOM_PREFIX, WS_PATH
 
 TIMEOUT = 5
+
+
+def page_origin(url: str) -> Origin:
+    """The origin of the page served by the server at websocket ``url``: what browsers send."""
+    return Origin(f"http://{urlsplit(url).netloc}")
+
+
+def connect(url: str, **options: Any) -> ws_connect:
+    """websockets' ``connect``, as the server's own page would: with its ``Origin``."""
+    return ws_connect(url, origin=page_origin(url), **options)
 
 
 class Phone:
@@ -69,14 +83,24 @@ def room_url(port: int, room_path: str) -> str:
     return f"ws://127.0.0.1:{port}{WS_PATH}?r={room_path.removeprefix(ROOM_PREFIX)}"
 
 
-async def http_get(port: int, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
+async def http_get(port: int, path: str) -> tuple[int | None, list[tuple[str, str]], bytes]:
     """A plain HTTP/1.1 GET; the server closes the connection after its response."""
+    return await http_request(port, "GET", path)
+
+
+async def http_request(
+    port: int, method: str, path: str, headers: str = "", body: bytes = b""
+) -> tuple[int | None, list[tuple[str, str]], bytes]:
+    """A raw HTTP/1.1 request (``headers``: more header lines, each ending in CRLF); the status is
+    None when the server closed the connection without answering."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    writer.write(f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode() + body)
     async with asyncio.timeout(TIMEOUT):
         data = await reader.read()
     writer.close()
     await writer.wait_closed()
-    head, _, body = data.partition(b"\r\n\r\n")
+    if not data:
+        return None, [], b""
+    head, _, content = data.partition(b"\r\n\r\n")
     status, *lines = head.decode().split("\r\n")
-    return int(status.split()[1]), [tuple(line.split(": ", 1)) for line in lines], body
+    return int(status.split()[1]), [tuple(line.split(": ", 1)) for line in lines], content

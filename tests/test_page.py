@@ -22,7 +22,6 @@ from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect, sync_playwright
-from websockets.asyncio.client import connect
 
 from facilitator.domain.agenda import Prompt, RatingQuestion, StepKind
 from participant.core.wire import (
@@ -34,6 +33,7 @@ from participant.core.wire import (
 )
 from participant.io.server import PAGE, ParticipantServer, with_limits
 from participant.io.store import create_session
+from tests.phones import connect
 
 T = TypeVar("T")
 TIMEOUT = 10

@@ -13,7 +13,8 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as websockets_connect
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
 from participant.core.wire import (
@@ -24,9 +25,9 @@ from participant.core.wire import (
     join_path,
     page_limits,
 )
-from participant.io.server import LIMITS_PLACEHOLDER, PAGE, ParticipantServer, with_limits
+from participant.io.server import LIMITS_PLACEHOLDER, PAGE, PAGE_POLICY, ParticipantServer, with_limits
 from participant.io.store import create_session, open_session
-from tests.phones import http_get
+from tests.phones import connect, http_get, http_request
 
 ROOT = Path(__file__).resolve().parent.parent
 CHOICE = {"kind": "choice", "question": "How do you feel?", "options": ["Scared", "Curious", "Fine"]}
@@ -486,6 +487,107 @@ async def test_unknown_paths_and_wrong_join_codes_are_404(room):
 async def test_healthz_answers_ok(room):
     """/healthz answers 200."""
     assert (await http_get(room.server.port, "/healthz"))[::2] == (200, b"ok")
+
+
+def header(headers: list[tuple[str, str]], name: str) -> list[str]:
+    return [value for key, value in headers if key.lower() == name.lower()]
+
+
+async def test_the_page_carries_its_security_headers(room):
+    """The page: a strict Content-Security-Policy, no sniffing, no referrer, not cached."""
+    _, headers, _ = await http_get(room.server.port, room.server.join_path)
+    assert header(headers, "Content-Security-Policy") == [PAGE_POLICY]
+    assert "default-src 'none'" in PAGE_POLICY
+    assert "frame-ancestors 'none'" in PAGE_POLICY
+    assert header(headers, "X-Content-Type-Options") == ["nosniff"]
+    assert header(headers, "Referrer-Policy") == ["no-referrer"]
+    assert header(headers, "Cache-Control") == ["no-store"]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "BREW"])
+@pytest.mark.parametrize("path", ["/", "/j/CODE", "/ws?s=CODE", "/healthz"])
+async def test_methods_other_than_get_and_head_get_405(room, method, path):
+    """Any other method, made-up ones too, gets 405 and ``Allow: GET, HEAD``; never the page."""
+    path = path.replace("CODE", room.server.join_code)
+    status, headers, body = await http_request(room.server.port, method, path)
+    assert (status, body) == (405, b"Only GET and HEAD requests are answered here")
+    assert header(headers, "Allow") == ["GET, HEAD"]
+
+
+async def test_a_request_with_a_body_is_closed_without_an_answer(room):
+    """websockets reads no request bodies: a POST with one (or chunked) is closed unanswered before
+    the server sees it, so it gets no page either."""
+    for headers, body in [
+        ("Content-Length: 5\r\n", b"hello"),
+        ("Transfer-Encoding: chunked\r\n", b"0\r\n\r\n"),
+    ]:
+        assert await http_request(room.server.port, "POST", "/", headers, body) == (None, [], b"")
+
+
+async def test_head_sends_the_headers_of_get_without_the_body(room):
+    """HEAD of the page: the same status and headers as GET, Content-Length too, and no body."""
+    got = await http_get(room.server.port, "/")
+    status, headers, body = await http_request(room.server.port, "HEAD", "/")
+    assert (status, body) == (200, b"")
+    assert header(headers, "Content-Length") == [str(len(got[2]))]
+    assert {name for name, _ in headers} == {name for name, _ in got[1]}
+    assert (await http_request(room.server.port, "HEAD", "/nowhere"))[::2] == (404, b"")
+
+
+async def test_head_of_the_websocket_is_405_for_get_only(room):
+    """The websocket opens with GET: HEAD gets 405 with ``Allow: GET`` and no body."""
+    status, headers, body = await http_request(room.server.port, "HEAD", f"/ws?s={room.server.join_code}")
+    assert (status, header(headers, "Allow"), body) == (405, ["GET"], b"")
+
+
+# --- Origin ----------------------------------------------------------------------------------------------
+
+
+async def refused_with(url: str, **options) -> tuple[int, bytes]:
+    with pytest.raises(InvalidStatus) as refused:
+        async with websockets_connect(url, **options):
+            pass
+    return refused.value.response.status_code, refused.value.response.body
+
+
+FOREIGN = b"Only the workshop's own page may connect: open the address shown on the projector"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"origin": "null"},
+        {"origin": "https://evil.example"},
+        {"origin": "http://127.0.0.1:1"},
+        {"additional_headers": [("Origin", "http://127.0.0.1:PORT"), ("Origin", "https://evil.example")]},
+    ],
+    ids=["none", "null", "foreign", "another-port", "two"],
+)
+async def test_a_websocket_from_a_page_the_server_did_not_serve_is_403(room, options):
+    """No Origin, ``null``, another site, another port, or two Origins: 403 before the handshake."""
+    port = str(room.server.port)
+    if "additional_headers" in options:
+        options = {
+            "additional_headers": [(k, v.replace("PORT", port)) for k, v in options["additional_headers"]]
+        }
+    assert await refused_with(room.url(), **options) == (403, FOREIGN)
+
+
+async def test_the_served_origins_may_open_the_websocket(room):
+    """This machine on the server's port, and once told, the join URL's and a public URL's origins."""
+    port = room.server.port
+    local = [f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://[::1]:{port}"]
+    for origin in local:
+        async with websockets_connect(room.url(), origin=origin) as phone:
+            assert (await send(phone, type="hello", device=DEVICE))["type"] == "welcome"
+    lan, public = "http://192.168.1.20:8765", "https://workshop.example"
+    assert await refused_with(room.url(), origin=lan) == (403, FOREIGN)
+    room.server.serve_at(f"{lan}/j/{room.server.join_code}", f"{public}/")
+    for origin in [lan, public, *local]:
+        async with websockets_connect(room.url(), origin=origin) as phone:
+            assert (await send(phone, type="hello", device=DEVICE))["type"] == "welcome"
+    assert await refused_with(room.url(), origin="https://evil.example") == (403, FOREIGN)
 
 
 @pytest.mark.parametrize("content", [None, b"<script>var LIMITS = {};</script>"])

@@ -6,14 +6,15 @@ import sqlite3
 from contextlib import AsyncExitStack
 
 import pytest
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import connect as websockets_connect
 from websockets.exceptions import InvalidStatus
 
+from participant.core.budgets import Limits
 from participant.core.notes import Timer
 from participant.core.wire import ROOM_PREFIX, ROOM_TOKEN_LENGTH
 from participant.io.server import ParticipantServer
 from participant.io.store import create_session, open_session
-from tests.phones import Phone, http_get, room_url, ws_url
+from tests.phones import Phone, connect, http_get, room_url, ws_url
 
 PROMPTS = ["Why do you work well together?", "What is your relationship like?"]
 
@@ -187,3 +188,33 @@ async def test_a_device_joining_mid_breakout_gets_the_time_left_now(tmp_path, st
     finally:
         await server.close()
         store.close()
+
+
+async def test_a_page_of_another_site_cannot_open_a_room_even_with_its_link(server):
+    """A room token known to a foreign page (or sent with no Origin) opens nothing: 403."""
+    url = room_url(server.port, server.room_path(1))
+    for origin in ("https://evil.example", None):
+        with pytest.raises(InvalidStatus) as refused:
+            async with websockets_connect(url, origin=origin):
+                pass
+        assert refused.value.response.status_code == 403
+
+
+async def test_notes_from_one_address_are_bounded_however_many_devices(tmp_path, stack):
+    """Two devices on room links, each within its own limit, share their address's notes budget;
+    past it they are told, and the notes are not stored."""
+    store = stack.enter_context(create_session("Workshop", "", data_dir=tmp_path))
+    server = ParticipantServer(store, limits=Limits(note_rate=1))  # a burst of 20
+    await server.start("127.0.0.1", 0)
+    stack.push_async_callback(server.close)
+    server.open_breakout("step-2", "Why", PROMPTS, 4, None)
+    devices = [await room_device(server, stack, room) for room in (1, 2)]
+    replies = [
+        await device.call(note(f"note-{room}-{number:02}", "flood"))
+        for number in range(15)
+        for room, device in enumerate(devices, 1)
+    ]
+    assert [reply["type"] for reply in replies].count("ack") == 20
+    refusals = {reply["message"] for reply in replies if reply["type"] == "error"}
+    assert refusals == {"Too many notes from this network at once: wait a few seconds and try again"}
+    assert len(server.notes("step-2")) == 20

@@ -8,17 +8,26 @@ refuses it with an ``error``, and unregisters in ``finally``.
 HTTP (``process_request``; the paths are :mod:`participant.core.wire`'s): ``/``, ``/j/<join code>``
 and a breakout room's private link ``/r/<room token>`` serve the page (``participant/page/index.html``,
 read once at start, with the wire's limits written in: one self-contained file, since every HTTP
-response closes its connection); ``/healthz`` answers 200; anything else 404. The websocket lives at
-``/ws?s=<join code>`` for phones and ``/ws?r=<room token>`` for a room's notes (see
-:mod:`participant.core.notes`); a wrong or missing code or token is refused with 403 before the
-handshake. Phones cannot write notes, and a room link writes only its own room's.
+response closes its connection); ``/healthz`` answers 200; anything else 404. Only GET and HEAD
+(headers only) are answered; other methods get 405. websockets (17 and later) reads no request
+body, so a request with one (``Content-Length`` above 0, or ``Transfer-Encoding``) is closed
+unanswered before ``process_request`` sees it. The websocket lives at ``/ws?s=<join code>`` for
+phones and ``/ws?r=<room token>`` for a room's notes (see :mod:`participant.core.notes`); an
+upgrade from a page this server did not serve (:mod:`participant.core.origins`) or with a wrong or
+missing code or token is refused with 403 before the handshake. Phones cannot write notes, and a
+room link writes only its own room's.
 
-Limits: each message is checked by :mod:`participant.core.wire` (size, text lengths, a token bucket
-per device, shared by a device's connections); frames above ``CLOSE_ABOVE_BYTES`` close that
-connection with code 1009. A refusal affects only the connection that sent the message, and no
-message from a phone can move the agenda: only the trainer's calls (:meth:`ParticipantServer.
-open_prompt`, :meth:`~ParticipantServer.close_prompt`) do, and they must be made on the event
-loop's thread.
+Limits: each message is checked by :mod:`participant.core.wire` (size, text lengths) and spends
+from its connection's, its device's and its network address's budgets
+(:mod:`participant.core.budgets`); peer addresses go to the budgets only, in memory: they are never
+stored or logged. Frames above ``CLOSE_ABOVE_BYTES`` close that connection with code 1009. A
+refusal affects only the connection that sent the message, and no message from a phone can move
+the agenda: only the trainer's calls (:meth:`ParticipantServer.open_prompt`,
+:meth:`~ParticipantServer.close_prompt`) do, and they must be made on the event loop's thread.
+
+Connections: at start the soft limit on open files is raised to the hard one, and the server holds
+at most :func:`~participant.core.budgets.connection_cap` connections (handshakes included), so files
+stay free to tell a phone over the cap "This room is full" (503) instead of letting it hang.
 
 Durability: an answer is acked only after the store has committed it; the hub counts it at the same
 moment, so the projector never shows an answer the database could lose.
@@ -30,9 +39,8 @@ import asyncio
 import hmac
 import json
 import logging
-import mimetypes
+import sys
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
@@ -42,13 +50,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
-from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from participant.core.budgets import Allowance, Budgets, Kind, Limits, connection_cap
 from participant.core.hub import Hub
 from participant.core.hub import Response as StoredResponse
 from participant.core.notes import Board, Note, OpenBreakout, RoomState, Timer, room_of_token, room_path
+from participant.core.origins import origin_of, served_origins
 from participant.core.tallies import Results
 from participant.core.wire import (
     CLOSE_ABOVE_BYTES,
@@ -57,6 +66,7 @@ from participant.core.wire import (
     DEFAULT_PORT,
     HEALTH_PATH,
     JOIN_PREFIX,
+    LISTEN_BACKLOG,
     ROOM_PREFIX,
     WS_PATH,
     Ack,
@@ -68,7 +78,6 @@ from participant.core.wire import (
     NoteMessage,
     ProtocolError,
     ServerMessage,
-    TokenBucket,
     join_path,
     page_limits,
     parse_client_message,
@@ -82,7 +91,8 @@ log = logging.getLogger(__name__)
 PAGE = Path(__file__).parent.parent / "page" / "index.html"
 LIMITS_PLACEHOLDER = b"/*LIMITS*/"
 """Where the page's script gets the wire's limits (:func:`with_limits`), so it keeps no copy."""
-REMEMBERED_DEVICES = 10_000
+METHODS = ("GET", "HEAD")
+_MACOS_OPEN_MAX = 10_240
 
 # The page is one file with inline CSS and JS; it may talk to this server and nothing else.
 PAGE_POLICY = (
@@ -93,33 +103,66 @@ _BAD_CODE = "This session code is not valid: scan the QR code on the projector a
 _BAD_ROOM_LINK = "This room link is not valid: ask the trainer for your room's link"
 _NOT_SAVED = "Your answer could not be saved: try again"
 _SERVER_ERROR = "Something went wrong on the trainer's laptop: try again"
+ROOM_FULL = "This room is full: too many phones are connected. Try again in a minute, or ask the trainer."
+_TOO_MANY_CONNECTIONS = "Too many connections from this network: ask the trainer"
+_FOREIGN_PAGE = "Only the workshop's own page may connect: open the address shown on the projector"
 
 
 @dataclass
 class _Link:
-    """One websocket connection: the device it joined as (after ``hello``), its rate limit, and the
-    breakout room whose link it came by (None: a phone, by the join link)."""
+    """One websocket connection: what it may still send, the device it joined as (after ``hello``),
+    and the breakout room whose link it came by (None: a phone, by the join link)."""
 
-    bucket: TokenBucket
+    budget: Allowance
     device: str | None = None
     room: int | None = None
 
 
-def _response(status: HTTPStatus, body: bytes, content_type: str, **headers: str) -> Response:
-    """An HTTP response that closes the connection. Headers are built whole: ``Headers[...] =`` appends."""
-    fields = Headers(
-        [
-            ("Connection", "close"),
-            ("Content-Length", str(len(body))),
-            ("Content-Type", content_type),
-            ("Cache-Control", "no-store"),
-            ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "no-referrer"),
-        ]
-    )
-    for name, value in headers.items():
-        fields[name.replace("_", "-")] = value
-    return Response(status.value, status.phrase, fields, body)
+def _respond(connection: ServerConnection, status: HTTPStatus, text: str, **headers: str) -> Response:
+    """websockets' plain text response (it closes the connection), with the headers every answer of
+    this server carries. ``Headers[...] =`` appends, so a header it set is deleted before it is set."""
+    response = connection.respond(status, text)
+    fields = {
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    } | {name.replace("_", "-"): value for name, value in headers.items()}
+    for name, value in fields.items():
+        if name in response.headers:
+            del response.headers[name]
+        response.headers[name] = value
+    return response
+
+
+def _peer(connection: ServerConnection) -> str:
+    """The connection's remote address, for its budgets only: never stored, never logged."""
+    peer = connection.remote_address
+    return str(peer[0]) if isinstance(peer, tuple) and peer else ""
+
+
+def raise_open_files_limit() -> int | None:
+    """Raise this process's soft limit on open files as far as allowed: to the hard limit, or on
+    macOS, whose hard limit is "unlimited", to its ceiling ``OPEN_MAX``. Each connection is an open
+    file, and many systems start programs with a soft limit of 256 or 1,024.
+
+    Returns the soft limit now (None: no limit, or none this platform has).
+    """
+    if sys.platform == "win32":
+        return None
+    import resource
+
+    unlimited = resource.RLIM_INFINITY
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for wanted in (hard, _MACOS_OPEN_MAX):
+        if soft == unlimited or (wanted != unlimited and wanted <= soft):
+            break
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError):
+            continue
+        soft = wanted
+        break
+    return None if soft == unlimited else soft
 
 
 def with_limits(page: bytes) -> bytes:
@@ -134,10 +177,6 @@ def with_limits(page: bytes) -> bytes:
     return page.replace(LIMITS_PLACEHOLDER, f"var LIMITS = {limits};".encode(), 1)
 
 
-def _text(status: HTTPStatus, text: str) -> Response:
-    return _response(status, text.encode(), "text/plain; charset=utf-8")
-
-
 def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
 
@@ -145,7 +184,7 @@ def _same(given: str, expected: str) -> bool:
 class ParticipantServer:
     """Serves one session to phones. ``on_change()`` is called (with no arguments) after anything the
     projector shows changed: a phone joined or left, an answer was stored, a prompt opened or closed.
-    Coalescing these calls is the caller's business.
+    Coalescing these calls is the caller's business. ``limits``: the budgets of each network address.
     """
 
     def __init__(
@@ -157,6 +196,7 @@ class ParticipantServer:
         on_change: Callable[[], None] | None = None,
         page: Path = PAGE,
         clock: Callable[[], float] = time.monotonic,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
         self.hub = hub if hub is not None else store.load_hub(min_responses=min_responses)
@@ -166,17 +206,20 @@ class ParticipantServer:
         self._page_path = page
         self._clock = clock
         self._links: dict[ServerConnection, _Link] = {}
-        # Rate limits by device, kept after it disconnects (a reconnect must not refill the burst);
-        # the oldest are forgotten past REMEMBERED_DEVICES.
-        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+        self._budgets = Budgets(limits)
         self._room_locks: dict[int, asyncio.Lock] = {}
         self._server: Server | None = None
-        self._page: tuple[bytes, str] | None = None
+        self._page: str | None = None
+        self._urls: tuple[str, ...] = ()
+        self._origins: frozenset[str] = frozenset()
+        self.max_connections = 0
+        """How many connections are held at once (set at start, from the open files limit)."""
 
     # --- Life cycle ------------------------------------------------------------------------------
 
     async def start(self, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
         """Listen on ``host``:``port`` (port 0: any free port; see :attr:`port`)."""
+        self.max_connections = connection_cap(raise_open_files_limit())
         self._page = await asyncio.to_thread(self._load_page)
         self._server = await serve(
             self._handle,
@@ -185,7 +228,16 @@ class ParticipantServer:
             process_request=self._process_request,
             max_size=CLOSE_ABOVE_BYTES,
             compression=None,
+            backlog=LISTEN_BACKLOG,
         )
+        self.serve_at(*self._urls)
+
+    def serve_at(self, *urls: str) -> None:
+        """The page is served at these URLs too (the join URL, a ``--public-url``): pages from their
+        origins may open the websocket, as may this machine's (``localhost``, ``127.0.0.1``)."""
+        self._urls = urls
+        if self._server is not None:
+            self._origins = served_origins(self.port, urls)
 
     async def close(self) -> None:
         """Close every connection and stop listening; answers being committed still get their ack.
@@ -314,47 +366,82 @@ class ParticipantServer:
 
     # --- HTTP ------------------------------------------------------------------------------------
 
-    def _load_page(self) -> tuple[bytes, str] | None:
+    def _load_page(self) -> str | None:
         try:
-            body = with_limits(self._page_path.read_bytes())
+            return with_limits(self._page_path.read_bytes()).decode()
         except (OSError, ValueError):
             log.exception("no usable page at %s", self._page_path)
             return None
-        content_type = mimetypes.guess_type(self._page_path.name)[0] or "application/octet-stream"
-        if content_type.startswith("text/"):
-            content_type += "; charset=utf-8"
-        return body, content_type
 
-    def _page_response(self) -> Response:
-        # A new Response each time: websockets adds its Server header to the one it is given.
+    def _page_response(self, connection: ServerConnection) -> Response:
         if self._page is None:
-            return _text(HTTPStatus.SERVICE_UNAVAILABLE, "The page is missing from this installation")
-        body, content_type = self._page
-        return _response(HTTPStatus.OK, body, content_type, Content_Security_Policy=PAGE_POLICY)
+            return _respond(
+                connection, HTTPStatus.SERVICE_UNAVAILABLE, "The page is missing from this installation"
+            )
+        return _respond(
+            connection,
+            HTTPStatus.OK,
+            self._page,
+            Content_Type="text/html; charset=utf-8",
+            Content_Security_Policy=PAGE_POLICY,
+        )
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        response: Response | None
+        if len(connection.server.handler_tasks) > self.max_connections:  # a task per open connection
+            response = _respond(connection, HTTPStatus.SERVICE_UNAVAILABLE, ROOM_FULL)
+        elif request.method not in METHODS:
+            response = _respond(
+                connection,
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                "Only GET and HEAD requests are answered here",
+                Allow=", ".join(METHODS),
+            )
+        else:
+            response = self._route(connection, request)
+        if response is not None and request.method == "HEAD":
+            response.body = b""  # and the headers, Content-Length too, as for GET
+        return response
+
+    def _route(self, connection: ServerConnection, request: Request) -> Response | None:
         url = urlsplit(request.path)
         if url.path == WS_PATH:
-            query = parse_qs(url.query)
-            codes, rooms = query.get("s", []), query.get("r", [])
-            if len(codes) == 1 and not rooms and _same(codes[0], self.join_code):
-                return None
-            if len(rooms) == 1 and not codes and self._room_of(rooms[0]) is not None:
-                return None
-            return _text(HTTPStatus.FORBIDDEN, _BAD_ROOM_LINK if rooms else _BAD_CODE)
+            return self._upgrade(connection, request, parse_qs(url.query))
         if url.path.startswith(ROOM_PREFIX):
             if self._room_of(url.path[len(ROOM_PREFIX) :]) is not None:
-                return self._page_response()
-            return _text(HTTPStatus.NOT_FOUND, _BAD_ROOM_LINK)
+                return self._page_response(connection)
+            return _respond(connection, HTTPStatus.NOT_FOUND, _BAD_ROOM_LINK)
         if url.path == "/" or (
             url.path.startswith(JOIN_PREFIX) and _same(url.path[len(JOIN_PREFIX) :], self.join_code)
         ):
-            return self._page_response()
+            return self._page_response(connection)
         if url.path == HEALTH_PATH:
-            return _text(HTTPStatus.OK, "ok")
+            return _respond(connection, HTTPStatus.OK, "ok")
         if url.path.startswith(JOIN_PREFIX):
-            return _text(HTTPStatus.NOT_FOUND, "No session here: check the address on the projector")
-        return _text(HTTPStatus.NOT_FOUND, "Not found")
+            return _respond(
+                connection, HTTPStatus.NOT_FOUND, "No session here: check the address on the projector"
+            )
+        return _respond(connection, HTTPStatus.NOT_FOUND, "Not found")
+
+    def _upgrade(
+        self, connection: ServerConnection, request: Request, query: Mapping[str, Sequence[str]]
+    ) -> Response | None:
+        """None (go on with the handshake) for a websocket this page, code or link may open."""
+        if request.method != "GET":
+            return _respond(
+                connection, HTTPStatus.METHOD_NOT_ALLOWED, "The websocket opens with GET", Allow="GET"
+            )
+        origins = request.headers.get_all("Origin")
+        if len(origins) != 1 or origin_of(origins[0]) not in self._origins:
+            return _respond(connection, HTTPStatus.FORBIDDEN, _FOREIGN_PAGE)
+        codes, rooms = query.get("s", []), query.get("r", [])
+        if not (len(codes) == 1 and not rooms and _same(codes[0], self.join_code)) and not (
+            len(rooms) == 1 and not codes and self._room_of(rooms[0]) is not None
+        ):
+            return _respond(connection, HTTPStatus.FORBIDDEN, _BAD_ROOM_LINK if rooms else _BAD_CODE)
+        if not self._budgets.may_connect(_peer(connection)):
+            return _respond(connection, HTTPStatus.TOO_MANY_REQUESTS, _TOO_MANY_CONNECTIONS)
+        return None
 
     def _room_of(self, token: str) -> int | None:
         return room_of_token(self.store.session.secret, token)
@@ -362,7 +449,7 @@ class ParticipantServer:
     # --- Websocket -------------------------------------------------------------------------------
 
     async def _handle(self, connection: ServerConnection) -> None:
-        link = self._links[connection] = _Link(TokenBucket(self._clock()))
+        link = self._links[connection] = _Link(self._budgets.connect(_peer(connection), self._clock()))
         rooms = parse_qs(urlsplit(connection.request.path).query).get("r") if connection.request else None
         link.room = self._room_of(rooms[0]) if rooms else None
         try:
@@ -372,18 +459,22 @@ class ParticipantServer:
         except ConnectionClosed:
             pass
         finally:
+            link.budget.close()
             del self._links[connection]
             if link.device is not None and self.hub.disconnect(link.device):
                 self._changed()
 
     async def _reply(self, link: _Link, frame: str | bytes) -> ServerMessage | RoomState:
-        allowed = link.bucket.take(self._clock())
+        now = self._clock()
+        allowed = link.budget.take(now)
         if link.room is not None:
-            return await self._room_reply(link, link.room, frame, allowed)
+            return await self._room_reply(link, link.room, frame, allowed, now)
         try:
             message = parse_client_message(frame)
+            message_id = message.id if isinstance(message, Answer) else None
             if not allowed:
-                raise too_fast(message.id if isinstance(message, Answer) else None)
+                raise too_fast(message_id)
+            link.budget.spend(Kind.HELLO if isinstance(message, Hello) else Kind.ANSWER, now, message_id)
             if isinstance(message, Hello):
                 return self._hello(link, message)
             if link.device is None:
@@ -398,18 +489,20 @@ class ParticipantServer:
             return Error(ErrorCode.SERVER_ERROR, _SERVER_ERROR)
 
     async def _room_reply(
-        self, link: _Link, room: int, frame: str | bytes, allowed: bool
+        self, link: _Link, room: int, frame: str | bytes, allowed: bool, now: float
     ) -> ServerMessage | RoomState:
         """A room link's message: ``hello`` gets the room's state; a note change is stored, then acked."""
         try:
             message = parse_room_message(frame)
+            message_id = None if isinstance(message, Hello) else message.id
             if not allowed:
-                raise too_fast(None if isinstance(message, Hello) else message.id)
+                raise too_fast(message_id)
+            link.budget.spend(Kind.HELLO if isinstance(message, Hello) else Kind.NOTE, now, message_id)
             if isinstance(message, Hello):
                 if link.device is None:
+                    link.budget.join(message.device)
                     link.device = message.device
-                    link.bucket = self._device_bucket(message.device, link.bucket)
-                return self.board.state(room, self._clock())
+                return self.board.state(room, now)
             if link.device is None:
                 raise ProtocolError(ErrorCode.NOT_JOINED, "Not connected yet: reload the page", message.id)
             return await self._note(room, message)
@@ -437,18 +530,10 @@ class ParticipantServer:
                 self._changed()
         return Ack(message.id)
 
-    def _device_bucket(self, device: str, fresh: TokenBucket) -> TokenBucket:
-        """The device's rate limit, shared by its connections and remembered across reconnects."""
-        bucket = self._buckets.setdefault(device, fresh)
-        self._buckets.move_to_end(device)
-        if len(self._buckets) > REMEMBERED_DEVICES:
-            self._buckets.popitem(last=False)
-        return bucket
-
     def _hello(self, link: _Link, hello: Hello) -> ServerMessage:
         if link.device is None:
+            link.budget.join(hello.device)
             link.device = hello.device
-            link.bucket = self._device_bucket(hello.device, link.bucket)
             if self.hub.connect(hello.device):
                 self._changed()
         elif link.device != hello.device:
