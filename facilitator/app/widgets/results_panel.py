@@ -20,9 +20,14 @@ WORD_STYLES = ("bold reverse", "bold", "", "dim")
 
 
 def headline(results: Results | None, connected: int) -> Text:
-    """``"12 of 20 phones answered · 2 passed"``."""
+    """``"12 of 20 phones answered · 2 passed"``. Answers stay counted when their phones leave, so
+    with more answers than phones connected now it says ``"40 answered · 3 phones connected"``."""
     count = results.count if results else 0
-    line = Text(f"{count} of {connected} phone{'s' if connected != 1 else ''} answered", style="bold")
+    phones = f"{connected} phone{'s' if connected != 1 else ''}"
+    words = (
+        f"{count} of {phones} answered" if count <= connected else f"{count} answered · {phones} connected"
+    )
+    line = Text(words, style="bold")
     if results and results.passes:
         line.append(f" · {results.passes} passed", style="dim")
     return line
