@@ -19,7 +19,7 @@ addresses; one address alone would meet its own budget first (``PER_ADDRESS_*`` 
     .venv/bin/python bench/connections.py [--soft 1024] [--hard 1024] [--idle 1100] [--burst 500]
                                           [--smoke]
 
-The figures are reported, never judged.
+The figures are reported, never judged; the last line gives the machine's CPUs and load average.
 """
 
 from __future__ import annotations
@@ -217,6 +217,8 @@ async def main(args: argparse.Namespace) -> None:
         for backlog in ("default", "100"):
             figures = await burst(args.soft, args.hard, args.burst, backlog, spread)
             print(json.dumps({"burst": figures}), flush=True)
+    # The phones run on this machine too: how busy it was says how far to trust the times.
+    print(json.dumps({"cpus": os.cpu_count(), "load_avg": round(os.getloadavg()[0], 2)}), flush=True)
 
 
 if __name__ == "__main__":
