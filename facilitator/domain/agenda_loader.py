@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any
+from unicodedata import category
 
 from facilitator.domain.agenda import (
     DEFAULT_COMMENT_LABEL,
@@ -51,6 +52,10 @@ _KIND_FIELDS: dict[StepKind, tuple[str, ...]] = {
 _TOP_FIELDS = ("title", "start", "steps")
 
 
+_UNSHOWN = {"Cc", "Cf", "Zl", "Zp"}
+"""Unicode categories a problem line shows escaped: control, format, line and paragraph separators."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an agenda file. ``where`` is empty for workshop-level fields."""
@@ -60,9 +65,11 @@ class Problem:
     message: str
 
     def format(self, filename: str) -> str:
-        """The one-line form the ``check`` command prints."""
+        """The one-line form the ``check`` command prints. Line breaks, control and invisible format
+        characters quoted from the file are shown escaped (``\\n``, ``\\x1b``, ``\\u200b``)."""
         parts = [filename, self.where, self.field, self.message]
-        return ": ".join(part for part in parts if part)
+        line = ": ".join(part for part in parts if part)
+        return "".join(repr(char)[1:-1] if category(char) in _UNSHOWN else char for char in line)
 
 
 class AgendaError(Exception):
