@@ -38,6 +38,8 @@ async def test_kill_9_then_resume_keeps_every_acked_answer(tmp_path):
             await phone.answer("step-4", {"words": [f"jargon {n}", "ITP"]}) for n, phone in enumerate(phones)
         ]
         assert [ack["type"] for ack in acks] == ["ack"] * 3
+        # Phone 1 changes its answer: the new one replaces the old in the file.
+        assert (await phones[1].answer("step-4", {"words": ["changed"]}))["type"] == "ack"
     finally:
         first.kill()
         for phone in phones:
@@ -59,6 +61,14 @@ async def test_kill_9_then_resume_keeps_every_acked_answer(tmp_path):
         again = await back.answer("step-4", {"words": ["jargon 0", "ITP"]}, answer_id=acks[0]["id"])
         assert again == acks[0]
         await back.close()
+        # The resend of an answer replaced before the crash is acked, and brings the old one back nowhere.
+        changed = await Phone(ws_url(port, code), "phone-number-00000001").join()
+        late = await changed.answer("step-4", {"words": ["jargon 1", "ITP"]}, answer_id=acks[1]["id"])
+        assert late == acks[1]
+        await changed.close()
+        rejoined = await Phone(ws_url(port, code), "phone-number-00000001").join()
+        assert rejoined.welcome["answer"] == {"words": ["changed"]}
+        await rejoined.close()
     finally:
         second.kill()
     with sqlite3.connect(session.path) as database:
