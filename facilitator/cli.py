@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from participant.io.store import (
     create_session,
     default_data_dir,
     delete_session,
+    log_path,
     open_session,
     scan_sessions,
 )
@@ -315,6 +317,7 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     from participant.io.server import ParticipantServer
 
     limits = Limits(devices=args.per_address_devices, rate=args.per_address_rate)
+    _log_to(log_path(store.path))
     server = ParticipantServer(store, min_responses=args.min_responses, limits=limits)
     try:
         await server.start(args.host, args.port)
@@ -339,6 +342,15 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     finally:
         await server.close()
     return app.return_code or 0
+
+
+def _log_to(path: Path) -> None:
+    """Problems of the running session go to its log file: the projector owns the terminal."""
+    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":
