@@ -49,3 +49,12 @@ def test_report_back_load_benchmark_runs():
     assert figures["acked"] == figures["notes"] == 50
     assert figures["lost"] == 0
     assert figures["themes_shown"] is True
+
+
+def test_connections_benchmark_runs():
+    """bench/connections.py --smoke: a crowd on a low open-files limit, then a room joining at once."""
+    output = run("connections.py", "--smoke")
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    bursts = [line["burst"] for line in lines if "burst" in line]
+    assert bursts
+    assert all(set(burst["outcomes"]) == {"welcome"} for burst in bursts)
