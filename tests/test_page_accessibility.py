@@ -1,0 +1,203 @@
+"""axe-core on every state of the phone page and the notes page, in light and dark: no violations.
+
+axe-core (the copy bundled in the ``axe-playwright-python`` wheel, so nothing is fetched at test time)
+is evaluated in the page through the DevTools protocol, which the page's Content-Security-Policy does
+not restrict, and run with its default rules (WCAG 2.x A and AA, and best practices). Every state a
+participant or a room's facilitator can meet is checked in both colour schemes: a violation fails the
+test with axe's own report of the rule, the element and how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from participant.core.notes import Timer
+from participant.core.wire import MAX_TEXT_LENGTH
+from tests.test_notes_page import NO_BREAKOUT, add_note, edit_button, open_breakout, visit
+from tests.test_page import (
+    CHOICE,
+    EVERY_KIND,
+    QUEUED,
+    WAITING,
+    LiveServer,
+    button,
+    join,
+    status,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_launch_options: dict[str, Any]) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**chromium_launch_options)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["light", "dark"])
+def context(request: pytest.FixtureRequest, browser: Browser) -> Iterator[BrowserContext]:
+    """A phone in the light or the dark colour scheme."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, color_scheme=request.param
+    )
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    yield page
+    assert problems == []
+
+
+def violations(page: Page) -> str:
+    """axe's report of every violation on the page as it is now; empty when there is none."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    lines = []
+    for violation in results["violations"]:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            lines.append(f"  {', '.join(map(str, node['target']))}: {node['failureSummary']}")
+            lines.append(f"    {node['html']}")
+    return "\n".join(lines)
+
+
+def check(page: Page, state: str) -> None:
+    """Fail with axe's report unless the page has no violation in this state."""
+    report = violations(page)
+    assert report == "", f"{state}: axe-core found violations:\n{report}"
+
+
+# --- The phone page --------------------------------------------------------------------------------
+
+
+def test_the_page_without_a_join_code(page: Page, live: LiveServer) -> None:
+    """The bare address (no join code) asks to scan the QR code."""
+    page.goto(f"http://127.0.0.1:{live.server.port}/")
+    expect(page.get_by_role("heading")).to_have_text(re.compile("Scan the QR code"))
+    check(page, "no join code")
+
+
+def test_waiting(page: Page, live: LiveServer) -> None:
+    """Joined, no question open: the waiting screen."""
+    join(page, live)
+    expect(page.get_by_role("heading", name=WAITING)).to_be_visible()
+    check(page, "waiting")
+
+
+@pytest.mark.parametrize("kind", list(EVERY_KIND))
+def test_each_prompt_kind_open_answered_and_passed(page: Page, live: LiveServer, kind: str) -> None:
+    """Each kind as it opens, once answered ("Received"), and after Pass."""
+    join(page, live)
+    live.open("p1", EVERY_KIND[kind])
+    expect(button(page, "Pass")).to_be_visible()
+    check(page, f"{kind} open")
+    if kind == "reflection":
+        page.locator("fieldset").first.get_by_text("4", exact=True).click()
+        page.get_by_label("Why? (optional)").fill("Good pace")
+    elif kind == "wordwall":
+        word = page.get_by_label("A word or short phrase")
+        for entry in ("synergy", "circle back", "deep dive", "bandwidth", "leverage"):
+            word.fill(entry)
+            word.press("Enter")
+        expect(word).to_be_hidden()
+    elif kind in ("text", "share"):
+        page.get_by_label("Your answer").fill("Listening first")
+    if kind == "choice":
+        button(page, "Calm").click()
+    else:
+        button(page, "Send").click()
+    expect(status(page)).to_have_text("Received")
+    check(page, f"{kind} answered")
+    button(page, "Pass").click()
+    expect(button(page, "Pass")).to_have_attribute("aria-pressed", "true")
+    expect(status(page)).to_have_text("Received")
+    check(page, f"{kind} after Pass")
+
+
+def test_an_error_shown(page: Page, live: LiveServer) -> None:
+    """The server refused an answer: its message in the status, and the counter over the limit."""
+    join(page, live)
+    live.open("p1", EVERY_KIND["text"])
+    limit = MAX_TEXT_LENGTH["text"]
+    page.get_by_label("Your answer").fill("x" * (limit + 1))
+    button(page, "Send").click()
+    expect(status(page)).to_have_text(f"That answer is too long: {limit} characters at most")
+    check(page, "error")
+
+
+def test_offline_with_an_answer_queued(context: BrowserContext, page: Page, live: LiveServer) -> None:
+    """Offline: "Offline" in the header and the answer "Saved offline, will send"."""
+    join(page, live)
+    live.open("p1", CHOICE)
+    expect(button(page, "Calm")).to_be_visible()
+    context.set_offline(True)
+    expect(page.get_by_text("Offline", exact=True)).to_be_visible()
+    button(page, "Calm").click()
+    expect(status(page)).to_have_text(QUEUED)
+    check(page, "offline, queued")
+    context.set_offline(False)
+
+
+# --- The notes page of a room's link ---------------------------------------------------------------
+
+
+def test_notes_page_with_no_breakout_running(page: Page, live: LiveServer) -> None:
+    """A room link before the breakout starts: Add is disabled."""
+    page.goto(f"http://127.0.0.1:{live.server.port}{live.server.room_path(1)}")
+    expect(page.get_by_text(NO_BREAKOUT)).to_be_visible()
+    check(page, "notes page, no breakout")
+
+
+def test_notes_page_with_notes_while_editing_and_after_a_delete(page: Page, live: LiveServer) -> None:
+    """The breakout's prompts and countdown, notes listed, one being edited, one deleted (Undo)."""
+    open_breakout(live, Timer(600, running=True))
+    visit(page, live, 2)
+    check(page, "notes page, no notes yet")
+    add_note(page, "We both listen before we decide")
+    add_note(page, "Trust grows with small promises kept")
+    check(page, "notes page, two notes")
+    if page.get_by_label("Theme", exact=True).count():
+        check(page, "notes page, with the Theme box")
+    edit_button(page, "We both listen before we decide").click()
+    expect(page.get_by_label("New text")).to_be_focused()
+    check(page, "notes page, editing a note")
+    button(page, "Cancel").click()
+    button(page, "Delete note: Trust grows with small promises kept").click()
+    expect(status(page)).to_have_text("Deleted")
+    expect(button(page, "Undo")).to_be_visible()
+    check(page, "notes page, after a delete")
+    page.get_by_label("Note", exact=True).fill("")
+    button(page, "Add").click()
+    expect(status(page)).to_have_text("Write the note first")
+    check(page, "notes page, error")
+
+
+def test_the_check_finds_a_planted_violation(page: Page, live: LiveServer) -> None:
+    """The harness works: a button with no name is reported, by rule and element."""
+    join(page, live)
+    page.evaluate("document.querySelector('main').appendChild(document.createElement('button')).id = 'x'")
+    report = violations(page)
+    assert "button-name" in report
+    assert "#x" in report
