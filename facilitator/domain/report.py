@@ -5,14 +5,8 @@ shows only its count. Breakout notes come by room and as themes across rooms, ev
 exactly one theme: the trainer's grouping from the report-back where there is one, else the
 automatic grouping.
 
-JSON shape (a contract other tools rely on)::
-
-    {"title", "session", "created",
-     "steps": [{"number", "title", "kind", "minutes"}],
-     "prompts": [{"step", "title", "kind", "question", "answers", "passes", "shown", "results"}],
-     "breakouts": [{"id", "step", "title", "prompts", "rooms"}],
-     "rooms": [{"breakout", "room", "notes": [{"text"}]}],
-     "themes": [{"breakout", "label", "rooms", "notes": [{"room", "text"}]}]}
+The data is a contract other tools rely on: ``docs/report-format.md`` describes every key. Each
+stored answer is listed too (``answers``), without any id, for the CSV export and other tools.
 """
 
 from __future__ import annotations
@@ -26,6 +20,10 @@ from facilitator.domain.agenda import Agenda, step_id
 from facilitator.domain.grouping import Grouping, reconcile
 from facilitator.domain.themes import group_notes
 from participant.core.notes import Note, distinct_ids
+from participant.core.wire import AnswerValue
+
+VERSION = 1
+"""The report data's format version; a change that breaks readers of ``to_json`` raises it."""
 
 
 def build_report(
@@ -38,18 +36,35 @@ def build_report(
     groupings: Mapping[str, Grouping],
     rooms: Mapping[int, int],
     min_responses: int,
+    answers: Sequence[tuple[str, AnswerValue]] = (),
+    timings: Sequence[float | None] | None = None,
+    phones: int | None = None,
 ) -> dict[str, Any]:
     """The report as JSON-ready data. ``results`` maps prompt ids to tallies as plain data
-    (``count``, ``passes``, and per kind ``ratings``, ``choices``, ``words``, ``texts``)."""
+    (``count``, ``passes``, and per kind ``ratings``, ``choices``, ``words``, ``texts``);
+    ``answers`` are the stored answers as (prompt id, value), in the order stored; ``timings`` the
+    real seconds spent on each step (None: not run); ``phones`` how many phones joined."""
+    real = list(timings) if timings is not None else [None] * len(agenda.steps)
     report: dict[str, Any] = {
+        "version": VERSION,
         "title": agenda.title,
         "session": session,
         "created": created.isoformat(),
+        "place": agenda.place,
+        "phones": phones,
+        "min_responses": min_responses,
         "steps": [
-            {"number": index + 1, "title": step.title, "kind": step.kind.value, "minutes": step.duration / 60}
-            for index, step in enumerate(agenda.steps)
+            {
+                "number": index + 1,
+                "title": step.title,
+                "kind": step.kind.value,
+                "minutes": step.duration / 60,
+                "real_minutes": None if seconds is None else seconds / 60,
+            }
+            for index, (step, seconds) in enumerate(zip(agenda.steps, real, strict=True))
         ],
         "prompts": [],
+        "answers": _answers(agenda, answers),
         "breakouts": [],
         "rooms": [],
         "themes": [],
@@ -93,11 +108,20 @@ def _prompt(
         "title": title,
         "kind": wire["kind"],
         "question": wire.get("question", ""),
+        "rating_questions": [str(question.get("text", "")) for question in wire.get("ratings", ())],
         "answers": count,
         "passes": passes,
         "shown": shown,
         "results": detail if shown else None,
     }
+
+
+def _answers(agenda: Agenda, answers: Sequence[tuple[str, AnswerValue]]) -> list[dict[str, Any]]:
+    """Each stored answer with its step, grouped by step (in the order stored within a step): the
+    order across steps would tell which answers one phone sent one after the other."""
+    steps = {step_id(index): index + 1 for index, step in enumerate(agenda.steps) if step.prompt}
+    rows = [{"step": steps[prompt], "value": value.to_wire()} for prompt, value in answers if prompt in steps]
+    return sorted(rows, key=lambda row: row["step"])
 
 
 def _rooms(breakout: str, notes: Sequence[Note], room_count: int) -> list[dict[str, Any]]:
