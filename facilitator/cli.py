@@ -16,7 +16,7 @@ from facilitator.domain.agenda import Agenda
 from facilitator.domain.agenda_loader import AgendaError, load_agenda, parse_agenda, read_agenda_file
 from participant.core.budgets import Limits
 from participant.core.notes import Note
-from participant.core.wire import DEFAULT_HOST, DEFAULT_MIN_RESPONSES, DEFAULT_PORT, MAX_ROOMS
+from participant.core.wire import DEFAULT_HOST, DEFAULT_MIN_RESPONSES, DEFAULT_PORT
 from participant.io.store import (
     SessionDamaged,
     SessionNotFound,
@@ -119,7 +119,12 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", parents=[data], help="export a session's results and notes")
     report.add_argument("session", metavar="SESSION", help="id, path or latest")
-    report.add_argument("--format", choices=["json"], default="json", help="the report's format (json)")
+    report.add_argument(
+        "--format",
+        choices=["html", "md", "csv", "json"],
+        default="json",
+        help="html (to read and print), md (Markdown), csv (one row per answer) or json (default)",
+    )
     report.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of the screen")
     report.add_argument(
         "--min-responses",
@@ -186,22 +191,9 @@ def _reading(path: Path) -> Iterator[None]:
 
 def _saved_state(store: Store, agenda: Agenda) -> SavedState | None:
     """The trainer's state saved in the session (None if it never ran), checked against its agenda."""
-    from facilitator.domain.saved_state import SavedState
+    from facilitator.live.reports import saved_state
 
-    try:
-        saved = SavedState.from_store(store.load_state())
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
-        problem = f"the saved state cannot be read ({type(error).__name__}: {error})"
-        raise SessionDamaged(store.path, f"damaged session file: {problem}") from None
-    if saved is None:
-        return None
-    steps = len(agenda.steps)
-    if len(saved.runner.records) != steps or not 0 <= saved.runner.index < steps:
-        raise SessionDamaged(store.path, "damaged session file: the saved step is not one of its agenda's")
-    if not all(1 <= rooms <= MAX_ROOMS for rooms in saved.rooms.values()):
-        problem = f"a breakout's saved number of rooms is not 1 to {MAX_ROOMS}"
-        raise SessionDamaged(store.path, f"damaged session file: {problem}")
-    return saved
+    return saved_state(store, agenda)
 
 
 class _Stored(NamedTuple):
@@ -245,25 +237,14 @@ def _links(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from facilitator.domain.report import build_report, to_json
+    from facilitator.live.reports import render, report_data, write_report
 
     with open_session(args.session, data_dir=args.data) as store, _reading(store.path):
-        stored = _read_stored(store, args.min_responses)
-        report = build_report(
-            stored.agenda,
-            session=store.session.id,
-            created=store.session.created,
-            results=stored.results,
-            notes=stored.notes,
-            groupings=stored.saved.groupings if stored.saved else {},
-            rooms=stored.saved.rooms if stored.saved else {},
-            min_responses=args.min_responses,
-        )
-        text = to_json(report)
+        text = render(report_data(store, args.min_responses), args.format)
     if args.output is None:
         sys.stdout.write(text)
     else:
-        args.output.write_text(text, encoding="utf-8")
+        write_report(text, args.output)
         print(f"Wrote {args.output}", file=sys.stderr)
     return 0
 

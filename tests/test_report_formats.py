@@ -1,0 +1,224 @@
+"""The four report formats, from a session made by a real run: the real server, the projector app
+under Pilot, phones and room links over websockets, then ``facilitate report`` for each format."""
+
+import csv
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from playwright.async_api import async_playwright
+
+from facilitator.cli import main
+from facilitator.domain.agenda_loader import parse_agenda
+from participant.core.text import clean_text
+from participant.io.store import open_session
+from tests.sample_agendas import GOOD
+from tests.test_report_back import BREAKOUT, room
+from tests.workshops import CHOICE, REFLECTION, TEXT, WORDWALL, new_store
+
+SHARE = 8  # "Share one thing" in GOOD
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "[bold red]x[/]",
+    '=HYPERLINK("http://x","y")',
+    "+1",
+    "-2",
+    "@SUM(A1)",
+    "a\x1b[31mred\u202eevil\x07 line",
+]
+SHOWN = [clean_text(text) for text in HOSTILE]
+"""The hostile texts as stored: control and bidirectional override characters are dropped on the way in."""
+NEVER = ("\x1b", "\x07", "\u202e")
+FORMATS = ("html", "md", "csv", "json")
+
+
+@pytest.fixture
+async def session(workshop, tmp_path):
+    """A session where eight phones answered every question with hostile text and two rooms wrote
+    notes: its id; the data folder is ``tmp_path``."""
+    store = new_store(tmp_path)
+    app = await workshop.start(store)
+    async with app.run_test(size=(140, 44)) as pilot:
+        phones = [await workshop.phone() for _ in HOSTILE]
+        await workshop.goto(pilot, BREAKOUT)
+        for number, texts in {1: HOSTILE, 2: ["Shared goals", "Trust"]}.items():
+            device = await room(workshop, number)
+            for n, text in enumerate(texts):
+                reply = await device.call({"type": "note_add", "id": f"room{number}-note{n}", "text": text})
+                assert reply["type"] == "ack", reply
+        answers = {
+            REFLECTION: lambda n, text: {"ratings": [5 - n % 5, 4 if n < 2 else None], "comment": text},
+            CHOICE: lambda n, text: (
+                {"pass": True} if n == 0 else {"option": ["Scared", "Happy", "Sad"][n % 3]}
+            ),
+            WORDWALL: lambda n, text: {"words": [text[:40], "jargon"]},
+            TEXT: lambda n, text: {"text": text},
+            SHARE: lambda n, text: {"text": text},
+        }
+        for step, value in answers.items():
+            await workshop.goto(pilot, step)
+            for n, (phone, text) in enumerate(zip(phones, HOSTILE, strict=True)):
+                reply = await phone.answer(f"step-{step + 1}", value(n, text))
+                assert reply["type"] == "ack", reply
+    await workshop.server.close()
+    store.close()
+    return store.session.id
+
+
+def export(session_id: str, data: Path, format: str) -> str:
+    path = data / f"report.{format}"
+    assert main(["report", session_id, "--data", str(data), "--format", format, "-o", str(path)]) == 0
+    return path.read_bytes().decode("utf-8")
+
+
+class Tags(HTMLParser):
+    """The tags and attributes of an HTML text, and its text as a reader sees it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+        self.text: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attributes.update(name for name, _ in attrs)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def assert_inert_markup(markup: str) -> str:
+    """No tag or attribute that could run, load or link anything; the text a reader sees."""
+    parsed = Tags(markup)
+    assert not parsed.tags & {"script", "img", "a", "iframe", "object", "embed", "link", "base"}
+    assert not {name for name in parsed.attributes if name.startswith("on") or name in ("href", "src")}
+    return "".join(parsed.text)
+
+
+async def test_every_format_from_a_real_session(session, tmp_path):
+    """After a real run: JSON (version 1) with every part, HTML and Markdown with each question's
+    results and the notes, and the CSV with its header."""
+    data = json.loads(export(session, tmp_path, "json"))
+    assert data["version"] == 1
+    assert {p["step"]: p["answers"] for p in data["prompts"]} == {3: 8, 4: 8, 6: 8, 7: 8, 9: 8}
+    reflection = data["prompts"][0]["results"]["ratings"]
+    assert [r["shown"] for r in reflection] == [True, False]  # question 2 rated by two phones only
+    assert len(data["answers"]) == 40
+    assert "respondent" not in json.dumps(data)
+
+    html = export(session, tmp_path, "html")
+    text = assert_inert_markup(html)
+    assert html.count('<section class="group question">') == 5
+    assert html.count("<svg") == 2  # one rating chart (question 2 withheld), one choice chart
+    assert "rated by 2, fewer than 3: not shown." in text
+    assert "Notes by theme" in text and "Notes by room" in text and "Shared goals" in text
+    assert "<script" not in html.lower()
+
+    markdown = export(session, tmp_path, "md")
+    assert "## Agenda as run" in markdown
+    assert "| Option | Count |" in markdown
+    assert "### Notes by room" in markdown
+
+    table = export(session, tmp_path, "csv")
+    assert table.startswith(
+        '\ufeff"step","step title","question","value or text","seconds into the step"\r\n'
+    )
+
+
+async def test_hostile_text_is_inert_in_every_format(session, tmp_path):
+    """Markup, Rich markup, control and bidi characters and spreadsheet formulas come out as text."""
+    texts = {format: export(session, tmp_path, format) for format in FORMATS}
+    for format, text in texts.items():
+        assert not any(character in text for character in NEVER), format
+
+    seen = assert_inert_markup(texts["html"])
+    assert all(hostile in seen for hostile in SHOWN)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in texts["html"]
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in texts["html"]
+
+    rendered = MarkdownIt("commonmark").enable("table").render(texts["md"])
+    seen = assert_inert_markup(rendered)
+    assert all(hostile in seen for hostile in SHOWN)
+    assert "<em>" not in rendered and "<strong>bold" not in rendered
+
+    assert all(hostile in texts["json"] for hostile in (json.dumps(s)[1:-1] for s in SHOWN))
+
+    cells = [cell for row in csv.reader(io.StringIO(texts["csv"])) for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    for formula in ('=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)"):
+        assert f"'{formula}" in cells
+    assert "<script>alert(1)</script>" in cells  # text, exactly as typed
+
+
+async def test_csv_has_one_row_per_stored_answer(session, tmp_path):
+    """Read back with csv: a row per stored answer (per rating question and comment of a reflection,
+    per word of a word wall), counted from the database; no ids or hashes."""
+    with open_session(session, data_dir=tmp_path) as store:
+        stored = [response.value.to_wire() for _, response in store.responses()]
+        hashes = {part for _, r in store.responses() for part in (r.respondent, r.answer_key)}
+    questions = len(parse_agenda(GOOD).steps[REFLECTION].prompt.ratings)
+    expected = sum(
+        len(value["words"])
+        if "words" in value
+        else questions + bool(value.get("comment"))
+        if "ratings" in value
+        else 1
+        for value in stored
+    )
+    text = export(session, tmp_path, "csv")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert len(rows) == expected
+    assert sum(row["value or text"] == "pass" for row in rows) == 1
+    assert {row["seconds into the step"] for row in rows} == {""}
+    assert not any(h in text for h in hashes)
+    assert re.search(r'^3,"Rate the alliance","How well are we collaborating\?",5,""', text, re.M)
+
+
+def test_place_is_read_from_the_agenda():
+    """An agenda may say where the workshop is held; the reports print it."""
+    agenda = parse_agenda(GOOD.replace('start = "8:00"', 'start = "8:00"\nplace = "Town hall, room 2"'))
+    assert agenda.place == "Town hall, room 2"
+    assert parse_agenda(GOOD).place is None
+
+
+PAGES = re.compile(rb"/Type\s*/Page\b(?!s)")
+
+
+@pytest.mark.browser
+async def test_the_html_report_in_chromium(session, tmp_path, chromium_launch_options):
+    """Headless Chromium opens the HTML report offline: no console errors, no request but the file
+    itself; a screenshot; PDFs on A4 and Letter with every question kept in one piece."""
+    export(session, tmp_path, "html")
+    url = (tmp_path / "report.html").as_uri()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(**chromium_launch_options)
+        page = await browser.new_page(viewport={"width": 390, "height": 844})
+        requests, errors = [], []
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        await page.goto(url)
+        shot = tmp_path / "report.png"
+        await page.screenshot(path=str(shot), full_page=True)
+        breaks = await page.eval_on_selector_all(
+            ".group, figure", "nodes => nodes.map(node => getComputedStyle(node).breakInside)"
+        )
+        overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        pdfs = {size: await page.pdf(format=size) for size in ("A4", "Letter")}
+        await browser.close()
+    assert errors == []
+    assert requests == [url]
+    assert shot.stat().st_size > 20_000
+    assert len(breaks) > 10 and set(breaks) == {"avoid"}
+    assert overflow <= 0  # readable on a phone: nothing wider than the screen
+    for size, pdf in pdfs.items():
+        assert pdf.startswith(b"%PDF")
+        assert 2 <= len(PAGES.findall(pdf)) <= 30, size
