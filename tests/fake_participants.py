@@ -32,6 +32,8 @@ class FakeParticipants:
     open: str | None = None
     """The open prompt's id."""
     breakout: OpenedBreakout | None = None
+    closing: tuple[str, ...] | None = None
+    """The prompts shared at the close, once the workshop is over."""
     answers: dict[str, Results] = field(default_factory=dict)
     """Results by prompt id, as a test sets them."""
     written: dict[str, list[Note]] = field(default_factory=dict)
@@ -62,8 +64,8 @@ class FakeParticipants:
     def close_prompt(self) -> None:
         self.open = None
 
-    def results(self) -> Results | None:
-        return None if self.open is None else self.answers.get(self.open)
+    def results(self, prompt_id: str) -> Results | None:
+        return self.answers.get(prompt_id)
 
     def open_breakout(
         self, breakout_id: str, title: str, prompts: Sequence[str], rooms: int, timer: Timer | None
@@ -72,6 +74,9 @@ class FakeParticipants:
 
     def close_breakout(self) -> None:
         self.breakout = None
+
+    def show_closing(self, shared: Sequence[str] | None) -> None:
+        self.closing = None if shared is None else tuple(shared)
 
     def notes(self, breakout_id: str) -> tuple[Note, ...]:
         return tuple(self.written.get(breakout_id, ()))

@@ -205,10 +205,14 @@ def queued(page: Page) -> list[dict[str, Any]]:
 
 
 def test_page_is_one_small_self_contained_file() -> None:
-    """Under 28 KB as served (phones and room links), nothing fetched from elsewhere, no HTML parsing of
-    text at run time, ES5 script."""
+    """Under 34 KB as served (phones and room links), nothing fetched from elsewhere, no HTML parsing of
+    text at run time, ES5 script.
+
+    The budget was 28 KB until issue 13 gave the page ratings as radio groups with arrow keys, the
+    workshop's closing summary and the breakout on the phones: about 5 KB more, still one small
+    request on a crowded network (about 10 KB gzipped)."""
     html = PAGE.read_text(encoding="utf-8")
-    assert len(with_limits(html.encode())) < 28 * 1024
+    assert len(with_limits(html.encode())) < 34 * 1024
     assert '<html lang="en">' in html
     assert 'name="viewport"' in html
     assert re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html) is None

@@ -12,12 +12,16 @@ from facilitator.app.widgets.big_clock import BigClock
 from facilitator.app.widgets.qr_code import QRCode, qr_matrix
 from facilitator.app.widgets.results_panel import ResultsPanel
 from facilitator.app.widgets.status_bar import StatusBar
+from facilitator.app.widgets.timer_hint import TimerHint
 from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.clock import ManualClock
 from facilitator.domain.runner import Phase
 from facilitator.domain.workshop import Workshop
+from participant.core.tallies import tally
+from participant.core.wire import OpenPrompt, Text
 from tests.fake_participants import FakeParticipants
 from tests.sample_agendas import GOOD
+from tests.workshops import shown
 
 JOIN_URL = "http://192.168.1.20:8765/j/TESTCODE"
 EIGHT = datetime(2026, 11, 22, 8, 0)
@@ -247,3 +251,30 @@ async def test_a_store_that_cannot_write_shows_a_banner_until_it_can(clock):
         phones.storage(None)
         await pilot.pause()
         assert not banner.display
+
+
+async def test_finishing_keeps_the_closing_answers_and_shows_when_it_ended(clock):
+    """With "Share one thing" revealed, n past the last step keeps its answers on the stage, stops
+    the clock at the real end time and says the workshop is complete."""
+    phones = FakeParticipants(connected=6)
+    app = projector(clock, phones)
+    share = app.workshop.agenda.steps[-1]
+    texts = [Text(f"I will try idea {n}") for n in range(6)]
+    phones.answers["step-9"] = tally(OpenPrompt("step-9", share.prompt.to_wire()), texts)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("space")
+        while app.workshop.index < len(app.workshop.agenda.steps) - 1:
+            await pilot.press("n")
+        await pilot.press("r")
+        clock.advance(90)
+        await pilot.press("n")
+        assert app.workshop.runner.phase is Phase.FINISHED
+        clock.advance(300)
+        app.refresh_status()
+        await pilot.pause()
+        assert "I will try idea 5" in shown(app.query_one(ResultsPanel))
+        ended = app.workshop.runner.status().projected_end
+        assert app.query_one(BigClock).value == f"{ended:%H:%M}"
+        assert str(app.query_one(TimerHint).render()).startswith(
+            f"Workshop complete · ended {ended.hour}:{ended.minute:02}"
+        )

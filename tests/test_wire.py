@@ -419,12 +419,14 @@ def test_welcome_names_the_session_the_open_prompt_and_this_devices_answer():
         "title": "Workshop",
         "prompt": {**CHOICE, "id": "p1"},
         "answer": {"option": "Fine"},
+        "closing": None,
     }
     assert decoded(Welcome("Workshop", None)) == {
         "type": "welcome",
         "title": "Workshop",
         "prompt": None,
         "answer": None,
+        "closing": None,
     }
 
 

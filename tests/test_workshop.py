@@ -145,6 +145,30 @@ def test_finish_ends_the_workshop_and_back_reopens_it(workshop, phones):
     assert phones.open == "step-3"
 
 
+def test_at_the_close_phones_get_the_revealed_results_and_back_takes_them_away(workshop, phones):
+    """Finishing shares the prompts the trainer revealed, in agenda order; going back ends the close."""
+    goto(workshop, CHOICE)
+    workshop.reveal()
+    goto(workshop, REFLECTION + 1)
+    goto(workshop, SHARE)
+    workshop.reveal()
+    assert phones.closing is None
+    workshop.next()
+    assert phones.closing == ("step-4", "step-9")
+    workshop.back()
+    assert phones.closing is None
+
+
+def test_an_agenda_that_keeps_results_off_the_phones_shares_none_at_the_close(clock, phones):
+    """share_results = false: the phones hear the workshop is over, with no results."""
+    agenda = parse_agenda(GOOD.replace('start = "8:00"', 'start = "8:00"\nshare_results = false'))
+    workshop = Workshop(agenda, clock, phones)
+    goto(workshop, CHOICE)
+    workshop.reveal()
+    workshop.finish()
+    assert phones.closing == ()
+
+
 def test_next_on_the_last_step_finishes(workshop):
     """Past the last step the workshop is finished."""
     goto(workshop, SHARE)

@@ -50,8 +50,8 @@ STAGE_CLASSES = {stage: f"-{stage.value}" for stage in Stage}
 TIMER_HINTS = {
     Phase.READY: "Press space to start",
     Phase.PAUSED: "Paused · space resumes",
-    Phase.FINISHED: "Workshop complete · p goes back · q quits",
 }
+FINISHED_KEYS = "p goes back · q quits"
 STAGE_HINTS = {Stage.WRAP_UP: "Time to wrap up", Stage.FINAL: "Last moments", Stage.OVERTIME: "Time is up"}
 
 
@@ -288,10 +288,16 @@ class ProjectorApp(App[None]):
 
     def _show_clock(self, status: Status) -> None:
         clock = self._countdown
-        clock.value = format_countdown(status.remaining)
+        finished = status.phase is Phase.FINISHED
+        # Once finished, the clock stops counting and shows when the workshop really ended.
+        clock.value = f"{status.projected_end:%H:%M}" if finished else format_countdown(status.remaining)
         for stage, css_class in STAGE_CLASSES.items():
-            clock.set_class(stage is status.stage and status.phase is not Phase.READY, css_class)
-        self._hint.text = TIMER_HINTS.get(status.phase) or STAGE_HINTS.get(status.stage, "")
+            running = status.phase is not Phase.READY and not finished
+            clock.set_class(stage is status.stage and running, css_class)
+        if finished:
+            self._hint.text = f"Workshop complete · ended {clock_time(status.projected_end)} · {FINISHED_KEYS}"
+        else:
+            self._hint.text = TIMER_HINTS.get(status.phase) or STAGE_HINTS.get(status.stage, "")
 
     def _show_agenda(self, status: Status) -> None:
         rows = []

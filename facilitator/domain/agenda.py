@@ -115,11 +115,15 @@ class Step:
 
 @dataclass(frozen=True)
 class Agenda:
-    """A workshop's plan. ``start`` is the planned clock time of the first step, if the agenda has one."""
+    """A workshop's plan. ``start`` is the planned clock time of the first step, if the agenda has one;
+    ``place`` where it is held, for the report; ``share_results``: after the last step, phones show
+    the room's revealed results."""
 
     title: str
     steps: tuple[Step, ...]
     start: time | None = None
+    place: str | None = None
+    share_results: bool = True
     planned_offsets: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

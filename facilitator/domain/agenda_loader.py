@@ -49,7 +49,7 @@ _KIND_FIELDS: dict[StepKind, tuple[str, ...]] = {
     StepKind.WORDWALL: ("question",),
     StepKind.SHARE: ("question",),
 }
-_TOP_FIELDS = ("title", "start", "steps")
+_TOP_FIELDS = ("title", "start", "place", "share_results", "steps")
 
 
 _UNSHOWN = {"Cc", "Cf", "Zl", "Zp"}
@@ -208,11 +208,11 @@ class _Table:
             self.problem(name, str(error))
             return None
 
-    def flag(self, name: str) -> bool:
-        value = self.data.pop(name, False)
+    def flag(self, name: str, default: bool = False) -> bool:
+        value = self.data.pop(name, default)
         if not isinstance(value, bool):
             self.problem(name, f"is {_describe(value)}; write {name} = true or {name} = false")
-            return False
+            return default
         return value
 
     def number(self, name: str, low: int, high: int, *, required: bool) -> int | None:
@@ -287,6 +287,8 @@ def _read_agenda(data: dict[str, Any], problems: list[Problem]) -> Agenda | None
     top = _Table(data, "", problems)
     title = top.text("title", required=True, limit=MAX_TITLE, one_line=True)
     start: time | None = top.parsed("start", parse_clock, '"08:00"', required=False)
+    place = top.text("place", limit=MAX_TITLE, one_line=True)
+    share_results = top.flag("share_results", default=True)
     raw_steps = top.data.pop("steps", None)
     top.leftovers(_TOP_FIELDS, {})
     if raw_steps is None:
@@ -304,7 +306,8 @@ def _read_agenda(data: dict[str, Any], problems: list[Problem]) -> Agenda | None
     steps = [_read_step(number, raw, start, problems) for number, raw in enumerate(raw_steps, 1)]
     if title is None or any(step is None for step in steps):
         return None
-    return Agenda(title=title, steps=tuple(step for step in steps if step), start=start)
+    kept = tuple(step for step in steps if step)
+    return Agenda(title=title, steps=kept, start=start, place=place, share_results=share_results)
 
 
 def _step_label(number: int, raw: dict[str, Any]) -> str:

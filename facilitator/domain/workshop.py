@@ -67,8 +67,8 @@ class Participants(Protocol):
     def close_prompt(self) -> None:
         """Close the open prompt, if any."""
 
-    def results(self) -> Results | None:
-        """The open prompt's results, or None when no prompt is open."""
+    def results(self, prompt_id: str) -> Results | None:
+        """A prompt's results, or None when it was never opened."""
 
     def open_breakout(
         self, breakout_id: str, title: str, prompts: Sequence[str], rooms: int, timer: Timer | None
@@ -77,6 +77,10 @@ class Participants(Protocol):
 
     def close_breakout(self) -> None:
         """No breakout is open: rooms cannot write."""
+
+    def show_closing(self, shared: Sequence[str] | None) -> None:
+        """The workshop is over: phones show the results of the ``shared`` prompts (and their own
+        answers). ``None``: the workshop goes on."""
 
     def notes(self, breakout_id: str) -> tuple[Note, ...]:
         """The live notes of a breakout, in the order they were added."""
@@ -269,9 +273,10 @@ class Workshop:
         return status
 
     def results(self) -> ResultsView:
-        """The current step's results, and whether the room may see them."""
+        """The current step's results (after the last step, the last step's), and whether the room
+        may see them."""
         participants = self._participants
-        results = participants.results() if self._prompt_open() else None
+        results = participants.results(step_id(self.index)) if self.runner.step.prompt else None
         return ResultsView(
             results, self.index in self._revealed, participants.connected, participants.min_responses
         )
@@ -470,10 +475,18 @@ class Workshop:
             participants.open_breakout(
                 step_id(breakout), plan.title, plan.breakout.prompts, self.rooms(breakout), timer
             )
+        participants.show_closing(self._shared() if finished else None)
         self._save()
 
     def _notes(self, breakout: int) -> tuple[Note, ...]:
         return distinct_ids(self._participants.notes(step_id(breakout)))
+
+    def _shared(self) -> tuple[str, ...]:
+        """The prompts whose results the phones see at the close: those revealed, if the agenda shares."""
+        if not self.agenda.share_results:
+            return ()
+        steps = self.agenda.steps
+        return tuple(step_id(index) for index in sorted(self._revealed) if steps[index].prompt is not None)
 
     def _prompt_open(self) -> bool:
         return self.runner.phase is not Phase.FINISHED and self.runner.step.prompt is not None

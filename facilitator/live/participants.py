@@ -71,8 +71,11 @@ class ServerParticipants:
     def close_prompt(self) -> None:
         self.server.close_prompt()
 
-    def results(self) -> Results | None:
-        return self.server.results()
+    def results(self, prompt_id: str) -> Results | None:
+        try:
+            return self.server.results(prompt_id)
+        except KeyError:  # never opened
+            return None
 
     def open_breakout(
         self, breakout_id: str, title: str, prompts: Sequence[str], rooms: int, timer: Timer | None
@@ -81,6 +84,9 @@ class ServerParticipants:
 
     def close_breakout(self) -> None:
         self.server.close_breakout()
+
+    def show_closing(self, shared: Sequence[str] | None) -> None:
+        self.server.show_closing(shared)
 
     def notes(self, breakout_id: str) -> tuple[Note, ...]:
         return self.server.notes(breakout_id)

@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ from participant.core.wire import (
     MAX_PROMPT_ID_LENGTH,
     Answer,
     AnswerValue,
+    Closing,
     CurrentPrompt,
     ErrorCode,
     OpenPrompt,
@@ -107,6 +108,7 @@ class Hub:
         self.min_responses = min_responses
         self._prompts: dict[str, OpenPrompt] = {}
         self._open: OpenPrompt | None = None
+        self._closing: Closing | None = None
         self._devices: Counter[str] = Counter()
         self._answers: dict[str, dict[str, _Current]] = {}
         self._stored: set[str] = set()
@@ -125,6 +127,18 @@ class Hub:
         self._answers.setdefault(prompt_id, {})
         self._open = prompt
         return prompt
+
+    @property
+    def closing(self) -> Closing | None:
+        """Set while the workshop is over: what every phone shows."""
+        return self._closing
+
+    def finish(self, shared: Sequence[str] | None) -> Closing | None:
+        """The workshop is over, and phones may see the results of the ``shared`` prompts (as far
+        as the anonymity threshold allows); ``None``: it is not over (any more)."""
+        known = [prompt_id for prompt_id in shared or () if prompt_id in self._prompts]
+        self._closing = None if shared is None else Closing(tuple(self.results(p).shareable() for p in known))
+        return self._closing
 
     def close_prompt(self) -> OpenPrompt | None:
         """Close the open prompt; returns it (``None`` if none was open)."""
@@ -171,7 +185,7 @@ class Hub:
 
     def welcome(self, device_id: str) -> Welcome:
         """What a phone that joins is told: the session, the open prompt, its answer to it."""
-        return Welcome(self.title, self._open, self._answer_to_open(device_id))
+        return Welcome(self.title, self._open, self._answer_to_open(device_id), self._closing)
 
     def current_prompt(self, device_id: str) -> CurrentPrompt:
         """What a connected phone is told when the trainer opens or closes a prompt."""

@@ -98,6 +98,14 @@ class Results:
         """Whether enough respondents answered for the results to be shown without exposing anyone."""
         return self.answered >= self.min_responses
 
+    def shareable(self) -> dict[str, Any]:
+        """What anyone may see of these results: the counts always, the rest only when ``visible``
+        (a withheld reflection question keeps only its count); with the question, for a summary."""
+        data: dict[str, Any] = {"prompt": self.prompt_id, "kind": self.kind.value, "question": self.question}
+        data.update(self.to_wire() if self.visible else {"count": self.count, "passes": self.passes})
+        data["shown"] = self.visible
+        return data
+
     def to_wire(self) -> dict[str, Any]:
         """The results as JSON-ready data (for reports)."""
         data: dict[str, Any] = {"count": self.count, "passes": self.passes}

@@ -585,10 +585,34 @@ class Welcome:
     title: str
     prompt: OpenPrompt | None
     answer: AnswerValue | None = None
+    closing: Closing | None = None
+    """Set once the workshop is over: a late or returning phone sees the close at once."""
 
     def to_wire(self) -> dict[str, Any]:
         prompt = None if self.prompt is None else self.prompt.to_wire()
-        return {"type": "welcome", "title": self.title, "prompt": prompt, "answer": _answer_wire(self.answer)}
+        closing = None if self.closing is None else self.closing.to_wire()
+        return {
+            "type": "welcome",
+            "title": self.title,
+            "prompt": prompt,
+            "answer": _answer_wire(self.answer),
+            "closing": closing,
+        }
+
+    def encode(self) -> str:
+        return encode_message(self.to_wire())
+
+
+@dataclass(frozen=True)
+class Closing:
+    """The workshop is over. ``results``: the room's results of the prompts the trainer revealed,
+    each only as far as it may be shown (see :meth:`participant.core.tallies.Results.shareable`);
+    empty when the agenda keeps results off the phones."""
+
+    results: tuple[Mapping[str, Any], ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": "closing", "results": [dict(result) for result in self.results]}
 
     def encode(self) -> str:
         return encode_message(self.to_wire())

@@ -289,6 +289,17 @@ class ParticipantServer:
         self._send_prompt()
         self._changed()
 
+    def show_closing(self, shared: Sequence[str] | None) -> None:
+        """The workshop is over: every phone shows the results of the ``shared`` prompts (those the
+        trainer revealed, if the agenda shares them). ``None``: it goes on again (the phones then
+        follow the prompts as before)."""
+        if shared is None and self.hub.closing is None:
+            return
+        closing = self.hub.finish(shared)
+        if closing is not None:
+            phones = [c for c, link in self._links.items() if link.device is not None and link.room is None]
+            broadcast(phones, closing.encode())
+
     def results(self, prompt_id: str | None = None) -> Results | None:
         """The results of a prompt (by default the open one; ``None`` when no prompt is open)."""
         if prompt_id is None:
