@@ -269,3 +269,112 @@ def test_state_for_another_agenda_is_refused(clock):
     state.records.pop()
     with pytest.raises(ValueError, match="different agenda"):
         Runner(agenda(), clock, state)
+
+
+def test_locked_step_entered_early_waits_for_its_time_then_starts_by_itself(clock):
+    """n before 9:45 makes the break current but waiting; at 9:45 it starts on its own, on time."""
+    runner = Runner(agenda("8:00", locked_break=True), clock)
+    runner.start()
+    for _ in range(3):
+        runner.next()
+    clock.advance(10 * MIN)  # 08:05, the break is planned for 09:45
+    status = runner.status()
+    assert runner.step.title == "Break"
+    assert status.phase is Phase.WAITING
+    assert status.waiting_until == datetime(2026, 11, 22, 9, 45)
+    assert status.remaining == 15 * MIN
+    assert status.timings[3].projected == datetime(2026, 11, 22, 9, 45)
+    assert status.timings[4].projected == datetime(2026, 11, 22, 10, 0)
+    assert status.offset == 0
+    clock.advance(100 * MIN + 30)  # 09:45:30, noticed half a minute late
+    status = runner.status()
+    assert status.phase is Phase.RUNNING
+    assert status.waiting_until is None
+    assert status.remaining == 15 * MIN - 30
+    assert status.timings[3].actual == datetime(2026, 11, 22, 9, 45)
+
+
+def test_second_next_or_space_while_waiting_starts_the_locked_step_now(clock):
+    """While the break waits, n (or space) starts it at once instead of moving past it."""
+    for press in (Runner.next, Runner.toggle):
+        manual = ManualClock(MORNING)
+        runner = Runner(agenda("8:00", locked_break=True), manual)
+        runner.start()
+        for _ in range(3):
+            runner.next()
+        assert runner.phase is Phase.WAITING
+        press(runner)
+        assert runner.index == 3
+        assert runner.phase is Phase.RUNNING
+        manual.advance(MIN)
+        assert runner.remaining() == 14 * MIN
+        assert runner.status().timings[3].actual == MORNING
+
+
+def test_waiting_step_can_be_left_back_and_reentered(clock):
+    """p while waiting returns to the step before, running; n comes back to the wait."""
+    runner = Runner(agenda("8:00", locked_break=True), clock)
+    runner.start()
+    for _ in range(3):
+        runner.next()
+    clock.advance(MIN)
+    with pytest.raises(RunnerError, match="not running"):
+        runner.pause()
+    runner.adjust(MIN)
+    runner.previous()
+    assert runner.phase is Phase.RUNNING
+    assert runner.index == 2
+    clock.advance(MIN)
+    assert runner.remaining() == 44 * MIN
+    runner.next()
+    assert runner.phase is Phase.WAITING
+    assert runner.remaining() == 16 * MIN
+
+
+def test_locked_step_started_with_space_before_its_time_waits(clock):
+    """Starting the timer on a locked step that has not begun, before its time, waits too."""
+    runner = Runner(agenda("8:00", locked_break=True), clock)
+    for _ in range(3):
+        runner.next()
+    assert runner.phase is Phase.READY
+    runner.start()
+    assert runner.phase is Phase.WAITING
+
+
+def test_locked_step_entered_on_time_or_late_starts_at_once(clock):
+    """A locked step whose time has come, or that already ran, never waits."""
+    runner = Runner(agenda("8:00", locked_break=True), clock)
+    runner.start()
+    for _ in range(3):
+        runner.next()
+    runner.next()  # start the break now, early
+    runner.next()
+    runner.previous()
+    assert runner.phase is Phase.RUNNING
+    fresh = Runner(agenda("8:00", locked_break=True), ManualClock(datetime(2026, 11, 22, 9, 46)))
+    fresh.start()
+    for _ in range(3):
+        fresh.next()
+    assert fresh.phase is Phase.RUNNING
+
+
+def test_waiting_survives_resume_and_ends_at_its_time(clock):
+    """A saved wait comes back waiting (it is for a clock time, not a running timer)."""
+    runner = Runner(agenda("8:00", locked_break=True), clock)
+    runner.start()
+    for _ in range(3):
+        runner.next()
+    saved = RunnerState.from_dict(runner.state().to_dict())
+    later = ManualClock(clock.now())
+    revived = Runner(agenda("8:00", locked_break=True), later, saved)
+    assert revived.status().waiting_until == datetime(2026, 11, 22, 9, 45)
+    later.advance(110 * MIN)  # 09:45
+    assert revived.phase is Phase.RUNNING
+    assert revived.remaining() == 15 * MIN
+
+
+def test_state_saved_before_waiting_existed_still_loads(clock):
+    """A state stored by an older version (no waiting) is read as before."""
+    data = Runner(agenda("8:00"), clock).state().to_dict()
+    assert set(data) == {"index", "phase", "anchor", "records"}
+    assert RunnerState.from_dict(data).phase is Phase.READY

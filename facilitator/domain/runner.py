@@ -8,8 +8,11 @@ makes moving undoable: going back to a step restores it with the time it had lef
 Locked steps start at a fixed clock time (the coffee arrives at 9:45). When the room is behind and
 enters a step that comes before a locked step, that step is shortened so the locked step can still
 start on time: in proportion to its planned length, never below half of it, rounded to whole
-minutes. Ahead of plan, steps keep their length and the locked step waits for its time. Projected
-times for the rest of the agenda follow the same rule.
+minutes. Ahead of plan, steps keep their length and the locked step waits for its time: entered
+early (``next``, or ``start`` on it), it is current but ``WAITING``, its countdown still, until its
+planned start, when it starts by itself (noticed on the next reading of the runner); a second
+``next`` or ``start`` while it waits starts it at once. Projected times for the rest of the agenda
+follow the same rule.
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ MINUTE = 60
 
 
 class Phase(StrEnum):
-    """Where the workshop is. ``READY``: not started yet; ``FINISHED``: moved past the last step."""
+    """Where the workshop is. ``READY``: not started yet; ``WAITING``: a locked step entered early
+    waits for its planned start, its countdown still; ``FINISHED``: moved past the last step."""
 
     READY = "ready"
     RUNNING = "running"
+    WAITING = "waiting"
     PAUSED = "paused"
     FINISHED = "finished"
 
@@ -75,7 +80,8 @@ class StepTiming:
 
 @dataclass(frozen=True)
 class Status:
-    """Everything the projector shows about time, computed at one instant."""
+    """Everything the projector shows about time, computed at one instant. ``waiting_until`` is when
+    a waiting locked step starts by itself (None unless the phase is ``WAITING``)."""
 
     phase: Phase
     index: int
@@ -87,6 +93,7 @@ class Status:
     projected_end: datetime
     timings: tuple[StepTiming, ...]
     now: datetime
+    waiting_until: datetime | None = None
 
 
 def stage_of(remaining: float, allotted: float) -> Stage:
@@ -173,12 +180,14 @@ class Runner:
             self._index, self._anchor = state.index, state.anchor
             self._records = [replace(record) for record in state.records]
             # A restored clock was not running in this process: resume paused, trainer restarts it.
+            # A wait is for a clock time, not a running timer: it goes on (and may be over already).
             self._phase = Phase.PAUSED if state.phase is Phase.RUNNING else state.phase
 
     # -- reading -------------------------------------------------------------------------------------
 
     @property
     def phase(self) -> Phase:
+        self._wake()
         return self._phase
 
     @property
@@ -191,11 +200,13 @@ class Runner:
 
     def remaining(self) -> float:
         """Seconds left on the current step; negative in overtime."""
+        self._wake()
         record = self._records[self._index]
         return record.allotted - self._elapsed(record)
 
     def state(self) -> RunnerState:
         """A copy of the state, with the running step's time counted up to now."""
+        self._wake()
         self._settle()
         records = [replace(record) for record in self._records]
         return RunnerState(self._index, self._phase, self._anchor, records)
@@ -205,12 +216,13 @@ class Runner:
         now = self.clock.now()
         record = self._records[self._index]
         remaining = self.remaining()
-        timings, projected_end = self._timings(now, remaining)
+        waiting_until = self._planned_start(self._index) if self._phase is Phase.WAITING else None
+        timings, projected_end = self._timings(now, remaining, waiting_until)
         offset = None
         if self._anchor is not None:
             plan_end = self._planned_start(self._index) + timedelta(seconds=self.step.duration)
             current_end = record.ended if self._phase is Phase.FINISHED and record.ended else None
-            expected = current_end or now + timedelta(seconds=max(remaining, 0))
+            expected = current_end or (waiting_until or now) + timedelta(seconds=max(remaining, 0))
             offset = (expected - plan_end).total_seconds()
         return Status(
             phase=self._phase,
@@ -223,16 +235,21 @@ class Runner:
             projected_end=projected_end,
             timings=timings,
             now=now,
+            waiting_until=waiting_until,
         )
 
     # -- moving --------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start or resume the timer on the current step."""
+        """Start or resume the timer on the current step; a waiting locked step starts now."""
+        self._wake()
         if self._phase is Phase.RUNNING:
             raise RunnerError("The timer is already running")
         if self._phase is Phase.FINISHED:
             raise RunnerError("The workshop is over; press p to go back to the last step")
+        if self._phase is Phase.WAITING:
+            self._begin(self.clock.now())
+            return
         if self._anchor is None:
             self._anchor = self.clock.now()
         self._phase = Phase.RUNNING
@@ -241,6 +258,7 @@ class Runner:
 
     def pause(self) -> None:
         """Stop the timer; the step keeps the time it has left."""
+        self._wake()
         if self._phase is not Phase.RUNNING:
             raise RunnerError("The timer is not running")
         self._settle()
@@ -248,16 +266,21 @@ class Runner:
         self._phase = Phase.PAUSED
 
     def toggle(self) -> None:
-        """Start the timer if it is stopped, stop it if it runs."""
-        if self._phase is Phase.RUNNING:
+        """Start the timer if it is stopped (or waiting), stop it if it runs."""
+        if self.phase is Phase.RUNNING:
             self.pause()
         else:
             self.start()
 
     def next(self) -> None:
-        """Move to the next step; after the last one the workshop is finished."""
+        """Move to the next step; after the last one the workshop is finished. While a locked step
+        waits for its time, ``next`` starts it now instead."""
+        self._wake()
         if self._phase is Phase.FINISHED:
             raise RunnerError("The workshop is over; press p to go back to the last step")
+        if self._phase is Phase.WAITING:
+            self._begin(self.clock.now())
+            return
         if self._index == len(self.agenda.steps) - 1:
             self.finish()
             return
@@ -267,6 +290,7 @@ class Runner:
 
     def finish(self) -> None:
         """End the workshop on the current step; :meth:`previous` reopens it."""
+        self._wake()
         if self._phase is Phase.FINISHED:
             raise RunnerError("The workshop is already over")
         self._leave()
@@ -274,13 +298,17 @@ class Runner:
         self._since = None
 
     def previous(self) -> None:
-        """Go back a step; it continues with the time it had left when the room moved on."""
+        """Go back a step; it continues with the time it had left when the room moved on (running,
+        when leaving a locked step that waits)."""
+        self._wake()
         if self._phase is Phase.FINISHED:
             self._phase = Phase.PAUSED
             self._records[self._index].ended = None
             return
         if self._index == 0:
             raise RunnerError("This is the first step")
+        if self._phase is Phase.WAITING:
+            self._phase, self._since = Phase.RUNNING, self.clock.monotonic()
         self._leave()
         self._index -= 1
         self._records[self._index].ended = None
@@ -288,6 +316,7 @@ class Runner:
 
     def adjust(self, seconds: float) -> None:
         """Give the current step more time (positive) or less (negative); never below nothing."""
+        self._wake()
         if self._phase is Phase.FINISHED:
             raise RunnerError("The workshop is over; press p to go back to the last step")
         record = self._records[self._index]
@@ -314,15 +343,41 @@ class Runner:
             record.ended = self.clock.now()
 
     def _enter(self, index: int) -> None:
-        """Make ``index`` current: on a first visit while the clock runs, fit it to the plan."""
+        """Make ``index`` current while the clock runs: on a first visit, fit it to the plan. A locked
+        step that has not started and whose time has not come waits for it."""
         record = self._records[index]
         if self._phase is not Phase.RUNNING:
             return
+        now = self.clock.now()
+        if record.started is None and self.agenda.steps[index].locked:
+            begins = self._planned_start(index)
+            if now < begins:
+                self._phase, self._since = Phase.WAITING, None
+                self._fit(index, begins)
+                return
         if record.started is None:
-            record.started = self.clock.now()
+            record.started = now
+        self._fit(index, now)
+
+    def _fit(self, index: int, entering: datetime) -> None:
+        """On a first visit, give step ``index`` its time for starting at ``entering``."""
+        record = self._records[index]
         if not record.visited:
             record.visited = True
-            record.allotted = self._catch_up_allotment(index, self.clock.now())
+            record.allotted = self._catch_up_allotment(index, entering)
+
+    def _begin(self, at: datetime) -> None:
+        """End the wait: the current (locked) step runs, its time counted from ``at``."""
+        lag = (self.clock.now() - at).total_seconds()
+        self._phase, self._since = Phase.RUNNING, self.clock.monotonic() - lag
+        self._records[self._index].started = at
+
+    def _wake(self) -> None:
+        """A waiting locked step starts by itself at its planned time, whenever that is noticed."""
+        if self._phase is Phase.WAITING:
+            begins = self._planned_start(self._index)
+            if self.clock.now() >= begins:
+                self._begin(begins)
 
     def _planned_anchor(self) -> datetime | None:
         if self.agenda.start is None:
@@ -348,18 +403,20 @@ class Runner:
         factor = min(max(available / planned, MIN_CATCH_UP_FACTOR), 1.0)
         return max(MINUTE, round(duration * factor / MINUTE) * MINUTE)
 
-    def _timings(self, now: datetime, remaining: float) -> tuple[tuple[StepTiming, ...], datetime]:
+    def _timings(
+        self, now: datetime, remaining: float, waiting_until: datetime | None
+    ) -> tuple[tuple[StepTiming, ...], datetime]:
         """Planned, actual and projected start of every step, and the projected end of the workshop."""
         finished = self._phase is Phase.FINISHED
         if finished:
             cursor = self._records[self._index].ended or now
         else:
-            cursor = now + timedelta(seconds=max(remaining, 0))
+            cursor = (waiting_until or now) + timedelta(seconds=max(remaining, 0))
         timings = []
         for index, (step, record) in enumerate(zip(self.agenda.steps, self._records, strict=True)):
             planned = self._planned_start(index) if self._anchor is not None else None
             upcoming = index > self._index and not finished
-            projected = None
+            projected = waiting_until if index == self._index else None
             if upcoming:
                 if step.locked and planned is not None:
                     cursor = max(cursor, planned)

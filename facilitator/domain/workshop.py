@@ -263,11 +263,15 @@ class Workshop:
         return self.runner.index
 
     def tick(self) -> Status:
-        """The time now, for a view's regular redraw; notices time running out and saves now and then."""
+        """The time now, for a view's regular redraw; notices time running out, a waiting locked step
+        starting by itself, and saves now and then."""
         status = self.runner.status()
-        if self._last is not None and time_ran_out(self._last, status):
+        last, self._last = self._last, status
+        if last is not None and time_ran_out(last, status):
             self._emit(TimeRanOut(status.index))
-        self._last = status
+        if last is not None and last.phase is Phase.WAITING and status.phase is not Phase.WAITING:
+            self._follow()
+            self._emit(TimerChanged(status.phase, status.remaining))
         if status.phase is Phase.RUNNING and self.runner.clock.monotonic() - self._saved_at >= SAVE_SECONDS:
             self._save()
         return status
