@@ -5,6 +5,8 @@ import csv
 import io
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,6 +16,11 @@ from playwright.async_api import async_playwright
 
 from facilitator.cli import main
 from facilitator.domain.agenda_loader import parse_agenda
+from facilitator.domain.report import build_report
+from facilitator.domain.report_html import to_html
+from facilitator.domain.report_markdown import escaped, to_markdown
+from facilitator.live.reports import write_reports
+from participant.core.notes import Note
 from participant.core.text import clean_text
 from participant.io.store import open_session
 from tests.sample_agendas import GOOD
@@ -118,7 +125,9 @@ async def test_every_format_from_a_real_session(session, tmp_path):
     assert html.count('<section class="group question">') == 5
     assert html.count("<svg") == 2  # one rating chart (question 2 withheld), one choice chart
     assert "rated by 2, fewer than 3: not shown." in text
-    assert "Notes by theme" in text and "Notes by room" in text and "Shared goals" in text
+    assert "Notes by theme" in text
+    assert "Notes by room" in text
+    assert "Shared goals" in text
     assert "<script" not in html.lower()
 
     markdown = export(session, tmp_path, "md")
@@ -146,7 +155,8 @@ async def test_hostile_text_is_inert_in_every_format(session, tmp_path):
     rendered = MarkdownIt("commonmark").enable("table").render(texts["md"])
     seen = assert_inert_markup(rendered)
     assert all(hostile in seen for hostile in SHOWN)
-    assert "<em>" not in rendered and "<strong>bold" not in rendered
+    assert "<em>" not in rendered
+    assert "<strong>bold" not in rendered
 
     assert all(hostile in texts["json"] for hostile in (json.dumps(s)[1:-1] for s in SHOWN))
 
@@ -217,8 +227,77 @@ async def test_the_html_report_in_chromium(session, tmp_path, chromium_launch_op
     assert errors == []
     assert requests == [url]
     assert shot.stat().st_size > 20_000
-    assert len(breaks) > 10 and set(breaks) == {"avoid"}
+    assert len(breaks) > 10
+    assert set(breaks) == {"avoid"}
     assert overflow <= 0  # readable on a phone: nothing wider than the screen
     for size, pdf in pdfs.items():
         assert pdf.startswith(b"%PDF")
         assert 2 <= len(PAGES.findall(pdf)) <= 30, size
+
+
+def sample_report():
+    """A report built directly (no session): two steps over time, one not run, phones and place."""
+    agenda = parse_agenda(GOOD.replace('start = "8:00"', 'start = "8:00"\nplace = "Town hall, room 2"'))
+    return build_report(
+        agenda,
+        session="20261122-080000-abcd",
+        created=datetime(2026, 11, 22, 8, 0),
+        results={},
+        notes=[Note("step-2", 1, "a", "Trust built over years")],
+        groupings={},
+        rooms={},
+        min_responses=3,
+        timings=[720, 960, 300, 120, None, None, None, None, None],
+        phones=18,
+    )
+
+
+def test_the_agenda_as_run_shows_planned_and_real_minutes_with_overruns_marked():
+    """Steps that ran over are marked in HTML and Markdown; a step not run says so; the date,
+    place and phones that joined head the report."""
+    report = sample_report()
+    assert [s["real_minutes"] for s in report["steps"][:5]] == [12, 16, 5, 2, None]
+    html = to_html(report)
+    assert html.count('<tr class="over">') == 2
+    assert "<td>over by 2 min</td>" in html
+    assert "<td>over by 1 min</td>" in html
+    assert "<td>not run</td>" in html
+    assert "<dt>Place</dt><dd>Town hall, room 2</dd>" in html
+    assert "<dt>Phones joined</dt><dd>18</dd>" in html
+    assert "<dt>Date</dt><dd>22 November 2026, 08:00</dd>" in html
+    markdown = to_markdown(report)
+    row = ("**2**", "**Why we work well together**", "**breakout**", "**15 min**", "**16 min**")
+    assert f"| {' | '.join(row)} | **over by 1 min** |" in markdown
+    assert "- **Phones joined:** 18" in markdown
+
+
+def test_the_html_report_needs_nothing_from_the_network_and_runs_nothing():
+    """No URL, import, script, link or external resource of any kind in the template."""
+    html = to_html(sample_report()).lower()
+    for needle in ("http", "url(", "@import", "<script", "<link", "src=", "href=", "<img", "javascript"):
+        assert needle not in html, needle
+    assert '<meta name="viewport"' in html
+    assert "@page" in html
+    assert "break-inside: avoid" in html
+
+
+def test_markdown_escapes_what_would_become_formatting():
+    """Links, images, emphasis, headings, lists, HTML and table breaks stay literal text."""
+    typed = "# [x](http://e) ![i](y) *a* _b_ `c` <b>d</b> e|f 1. g\n- h"
+    rendered = MarkdownIt("commonmark").enable("table").render(escaped(typed))
+    assert_inert_markup(rendered)
+    assert not re.search(r"<(h1|em|strong|code|b|ol|ul|li|table)\b", rendered)
+    assert "e|f" in rendered
+
+
+def test_write_reports_writes_all_four_at_once_from_several_threads(tmp_path):
+    """All four files beside the session, whole, even when exports run at the same moment."""
+    report = sample_report()
+    with ThreadPoolExecutor(4) as pool:
+        written = list(pool.map(lambda _: write_reports(report, tmp_path, "session"), range(4)))
+    assert all(
+        [p.name for p in paths] == [f"session.{s}" for s in ("html", "md", "csv", "json")]
+        for paths in written
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written[0])
+    assert json.loads((tmp_path / "session.json").read_text(encoding="utf-8")) == report

@@ -1,9 +1,10 @@
 """The report as Markdown: the blocks of :mod:`report_layout` as headings, tables and lists. Pure.
 
-Every text is escaped so that nothing typed becomes a link, an image, HTML, emphasis, a heading or
-a list, or breaks a table: each ASCII punctuation character Markdown gives a meaning to is
-backslash-escaped (which CommonMark allows for any ASCII punctuation), and line breaks become hard
-breaks in lists and spaces in table cells.
+Every text is escaped so that nothing typed becomes a link, an image, HTML, code, emphasis, a
+heading, a quote or a list, or breaks a table: the characters that make them are backslash-escaped
+(CommonMark allows it for any ASCII punctuation) wherever they are, list and heading markers at the
+start of a line, and the ``:``, ``.`` and ``@`` that let GitHub turn bare URLs and addresses into
+links. Line breaks become hard breaks in lists and spaces in table cells.
 """
 
 from __future__ import annotations
@@ -28,7 +29,18 @@ from facilitator.domain.report_layout import (
     shown,
 )
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&:=\"'])")
+_INLINE = re.compile(r"[\\`*_\[\]<>&|~#@]|(?<=\w):(?=//)|(?<=\bwww)\.", re.IGNORECASE)
+_LINE_START = re.compile(r"[+\-=]|\d+(?=[.)])")
+
+
+def _escaped_line(line: str) -> str:
+    line = _INLINE.sub(lambda match: "\\" + match.group(), line.strip())
+    marker = _LINE_START.match(line)
+    if marker is None:
+        return line
+    if marker.group().isdigit():
+        return f"{marker.group()}\\{line[marker.end() :]}"
+    return f"\\{line}"
 
 
 def to_markdown(report: Mapping[str, Any]) -> str:
@@ -38,11 +50,11 @@ def to_markdown(report: Mapping[str, Any]) -> str:
 
 def escaped(text: object) -> str:
     """Text that Markdown shows as typed; line breaks kept as hard breaks."""
-    return "\\\n".join(_SPECIAL.sub(r"\\\1", line) for line in shown(text).split("\n"))
+    return "\\\n".join(_escaped_line(line) for line in shown(text).split("\n"))
 
 
 def _cell(text: object) -> str:
-    return _SPECIAL.sub(r"\\\1", " ".join(shown(text).split()))
+    return _escaped_line(" ".join(shown(text).split()))
 
 
 def _row(cells: Iterable[object], *, strong: bool = False) -> str:
