@@ -39,6 +39,8 @@ class FakeParticipants:
     written: dict[str, list[Note]] = field(default_factory=dict)
     """Notes by breakout id, as a test sets them."""
     saved: list[SavedState] = field(default_factory=list)
+    report_problem: str | None = None
+    """Set it to make writing reports fail with this error."""
     listeners: list[Callable[[], None]] = field(default_factory=list)
     storage_listeners: list[Callable[[str | None], None]] = field(default_factory=list)
 
@@ -88,6 +90,14 @@ class FakeParticipants:
 
     def room_url(self, room: int) -> str:
         return f"{self.base_url}/r/room{room}"
+
+    def report_job(self, state: SavedState) -> Callable[[], list[str]]:
+        def write() -> list[str]:
+            if self.report_problem:
+                raise OSError(self.report_problem)
+            return [f"/data/session.{suffix}" for suffix in ("html", "md", "csv", "json")]
+
+        return write
 
     def save(self, state: SavedState) -> None:
         self.saved.append(state)

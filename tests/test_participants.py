@@ -2,8 +2,10 @@
 the session survives a restart. Real sockets on 127.0.0.1, the real app under Pilot."""
 
 import errno
+import json
 
 from facilitator.domain.saved_state import SavedState
+from facilitator.domain.workshop import ReportsWritten
 from participant.io.store import open_session
 from tests.workshops import CHOICE, REFLECTION, TEXT, WORDWALL, new_store
 
@@ -165,3 +167,28 @@ async def test_a_store_that_cannot_write_shows_the_trainer_a_banner_until_it_can
         assert (await phone.answer("step-4", {"option": "Happy"}))["type"] == "ack"
         await pilot.pause()
         assert not banner.display
+
+
+async def test_x_exports_every_format_beside_the_session_mid_workshop(workshop, tmp_path):
+    """Mid-workshop, x writes the HTML, Markdown, CSV and JSON reports beside the session file,
+    with the answers so far and the step's real time."""
+    store = new_store(tmp_path)
+    app = await workshop.start(store)
+    async with app.run_test() as pilot:
+        await pilot.press("space")
+        await workshop.goto(pilot, CHOICE)
+        for feeling in ("Happy", "Happy", "Sad"):
+            phone = await workshop.phone()
+            assert (await phone.answer("step-4", {"option": feeling}))["type"] == "ack"
+        workshop.clock.advance(60)
+        told = []
+        app.workshop.subscribe(told.append)
+        await pilot.press("x")
+        await app.background.idle()
+        written = [store.path.with_suffix(suffix) for suffix in (".html", ".md", ".csv", ".json")]
+        assert all(path.exists() for path in written)
+        report = json.loads(written[-1].read_text(encoding="utf-8"))
+        check_in = next(p for p in report["prompts"] if p["step"] == CHOICE + 1)
+        assert check_in["answers"] == 3
+        assert report["steps"][CHOICE]["real_minutes"] == 1.0
+        assert told[-1] == ReportsWritten(tuple(map(str, written)))

@@ -278,3 +278,19 @@ async def test_finishing_keeps_the_closing_answers_and_shows_when_it_ended(clock
         assert str(app.query_one(TimerHint).render()).startswith(
             f"Workshop complete · ended {ended.hour}:{ended.minute:02}"
         )
+
+
+async def test_x_writes_the_reports_and_says_where_or_why_not(clock):
+    """x hands the controller's report job to a worker and shows the paths it wrote, or the error."""
+    phones = FakeParticipants()
+    app = projector(clock, phones)
+    async with app.run_test() as pilot:
+        await pilot.press("x")
+        await app.background.idle()
+        await pilot.pause()
+        assert "Reports written:\n/data/session.html\n/data/session.md" in app.notices[-1]
+        phones.report_problem = "No space left on device"
+        await pilot.press("x")
+        await app.background.idle()
+        await pilot.pause()
+        assert app.notices[-1] == "Could not write the reports: No space left on device"

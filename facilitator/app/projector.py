@@ -35,6 +35,7 @@ from facilitator.domain.workshop import (
     AnswersChanged,
     Event,
     Refused,
+    ReportsWritten,
     RoomsChanged,
     StorageChanged,
     TimeRanOut,
@@ -83,6 +84,7 @@ class ProjectorApp(App[None]):
         Binding("minus,underscore", "remove_minute", "-1 min", key_display="-"),
         Binding("r", "reveal", "Reveal", key_display="r"),
         Binding("l", "links", "Links", key_display="l"),
+        Binding("x", "export", "Export", key_display="x", show=False),  # listed in ? (the footer is full)
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "request_quit", "Quit", key_display="q"),
     ]
@@ -154,6 +156,8 @@ class ProjectorApp(App[None]):
             self._time_is_up()
         elif isinstance(event, StorageChanged):
             self._show_storage_problem(event.problem)
+        elif isinstance(event, ReportsWritten):
+            self._show_reports(event)
         elif isinstance(event, RoomsChanged) and isinstance(self.screen, LinksScreen):
             self.screen.links = self.workshop.room_links()
         elif not isinstance(event, AnswersChanged):  # answers come fast: drawn on the next results tick
@@ -222,6 +226,11 @@ class ProjectorApp(App[None]):
     def _change_rooms(self, change: int) -> None:
         self._do(lambda: self.workshop.change_rooms(change))
 
+    def action_export(self) -> None:
+        """Write the reports beside the session file, at any moment, without holding up the room."""
+        self.background.export(self.workshop.export_reports())
+        self.notify("Writing the reports…", timeout=2)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -265,6 +274,12 @@ class ProjectorApp(App[None]):
         self._storage_problem.update(problem or "")
         self._storage_problem.set_class(problem is not None, "-shown")
 
+    def _show_reports(self, written: ReportsWritten) -> None:
+        if written.problem is not None:
+            self.notify(written.problem, severity="error", timeout=10, markup=False)
+        else:
+            self.notify("Reports written:\n" + "\n".join(written.paths), timeout=15, markup=False)
+
     def _warn(self, message: str) -> None:
         self.notify(message, severity="warning", timeout=3)
 
@@ -295,7 +310,8 @@ class ProjectorApp(App[None]):
             running = status.phase is not Phase.READY and not finished
             clock.set_class(stage is status.stage and running, css_class)
         if finished:
-            self._hint.text = f"Workshop complete · ended {clock_time(status.projected_end)} · {FINISHED_KEYS}"
+            ended = clock_time(status.projected_end)
+            self._hint.text = f"Workshop complete · ended {ended} · {FINISHED_KEYS}"
         else:
             self._hint.text = TIMER_HINTS.get(status.phase) or STAGE_HINTS.get(status.stage, "")
 

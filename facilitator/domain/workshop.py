@@ -91,6 +91,10 @@ class Participants(Protocol):
     def save(self, state: SavedState) -> None:
         """Keep ``state`` in the session (without waiting for the disk)."""
 
+    def report_job(self, state: SavedState) -> Callable[[], list[str]]:
+        """A job writing the session's reports, all formats, with the trainer's ``state``: it reads
+        the store and renders, so it runs off the event loop; it returns the paths written."""
+
 
 # -- events -----------------------------------------------------------------------------------------
 
@@ -149,6 +153,14 @@ class StorageChanged:
 
 
 @dataclass(frozen=True)
+class ReportsWritten:
+    """The reports asked for are written (``paths``), or could not be (``problem``)."""
+
+    paths: tuple[str, ...] = ()
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
 class AnswersChanged:
     """Phones answered, joined or left, or rooms changed their notes (views redraw when they can)."""
 
@@ -162,6 +174,7 @@ Event = (
     | ThemesChanged
     | AnswersChanged
     | StorageChanged
+    | ReportsWritten
 )
 
 
@@ -371,6 +384,18 @@ class Workshop:
         self._follow()
         self._emit(RoomsChanged(breakout, rooms))
         return rooms
+
+    # -- reports -------------------------------------------------------------------------------------
+
+    def export_reports(self) -> Callable[[], list[str]]:
+        """The trainer asks for the reports, at any moment: the job that writes every format beside
+        the session file from the workshop as it is now. A worker runs it and hands its outcome to
+        :meth:`reports_written`."""
+        return self._participants.report_job(self.saved_state())
+
+    def reports_written(self, paths: Sequence[str], problem: str | None = None) -> None:
+        """Tell every view where the reports are, or why they could not be written."""
+        self._emit(ReportsWritten(tuple(paths), problem))
 
     # -- the report-back ------------------------------------------------------------------------------
 

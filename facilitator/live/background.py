@@ -87,6 +87,23 @@ class Background:
         self._workshop.themes_ready(job, themes)
         self.wake()  # for notes that changed meanwhile
 
+    def export(self, job: Callable[[], list[str]]) -> None:
+        """Write the reports in a thread (the store is read through its own thread; rendering is
+        quick next to grouping) and tell the controller where they are, or why not."""
+
+        async def run() -> None:
+            try:
+                paths = await asyncio.to_thread(job)
+            except Exception as error:
+                log.exception("could not write the reports")
+                self._workshop.reports_written((), f"Could not write the reports: {error}")
+            else:
+                self._workshop.reports_written(paths)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
     async def idle(self) -> None:
         """Wait until no job is waiting or running (for tests and orderly shutdown)."""
         while self._pending is not None or self._running:

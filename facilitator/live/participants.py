@@ -14,6 +14,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from facilitator.domain.saved_state import SavedState
+from facilitator.live.reports import report_data, write_reports
 from participant.core.notes import Note, Timer
 from participant.core.tallies import Results
 from participant.io.server import ParticipantServer
@@ -93,6 +94,15 @@ class ServerParticipants:
 
     def room_url(self, room: int) -> str:
         return f"{self._base_url}{self.server.room_path(room)}"
+
+    def report_job(self, state: SavedState) -> Callable[[], list[str]]:
+        store, minimum = self.store, self.min_responses
+
+        def write() -> list[str]:
+            data = report_data(store, minimum, state)
+            return [str(path) for path in write_reports(data, store.path.parent, store.path.stem)]
+
+        return write
 
     def save(self, state: SavedState) -> None:
         self.store.save_state(state.to_store()).add_done_callback(_report_failure)

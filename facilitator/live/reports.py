@@ -49,14 +49,16 @@ def saved_state(store: Store, agenda: Agenda) -> SavedState | None:
     return saved
 
 
-def report_data(store: Store, min_responses: int) -> dict[str, Any]:
-    """The session's report as data (see :func:`facilitator.domain.report.build_report`).
+def report_data(store: Store, min_responses: int, saved: SavedState | None = None) -> dict[str, Any]:
+    """The session's report as data (see :func:`facilitator.domain.report.build_report`), with the
+    trainer's state as ``saved`` (the running workshop's), else as last stored.
 
     Raises :class:`SessionDamaged` for a saved state that does not fit its agenda; other damage
     surfaces as the ``ValueError``/``KeyError``... of whatever does not fit.
     """
     agenda = parse_agenda(store.session.agenda_source)
-    saved = saved_state(store, agenda)
+    if saved is None:
+        saved = saved_state(store, agenda)
     hub = store.load_hub(min_responses=min_responses)
     return build_report(
         agenda,
@@ -68,6 +70,7 @@ def report_data(store: Store, min_responses: int) -> dict[str, Any]:
         rooms=saved.rooms if saved else {},
         min_responses=min_responses,
         answers=[(response.prompt_id, response.value) for _, response in store.responses()],
+        timings=None if saved is None else [r.elapsed if r.started else None for r in saved.runner.records],
     )
 
 

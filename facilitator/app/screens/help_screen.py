@@ -22,6 +22,8 @@ KEYS = (
     ("⇧↑  ⇧↓", "report-back: move the note to the theme above or below"),
     ("s  e", "report-back: split the note into its own theme; rename the theme"),
     ("u", "report-back: undo the last change to the themes"),
+    ("PgUp PgDn", "report-back: a screenful up or down; Home and End: the first or last line"),
+    ("x", "export the reports (HTML, Markdown, CSV, JSON) beside the session file"),
     ("?", "this help"),
     ("q", "quit (asks first)"),
 )
