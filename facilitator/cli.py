@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from facilitator.domain.agenda import Agenda
-from facilitator.domain.agenda_loader import AgendaError, load_agenda, parse_agenda, read_agenda_file
+from facilitator.domain.agenda_loader import (
+    AgendaError,
+    agenda_warnings,
+    load_agenda,
+    parse_agenda,
+    read_agenda_file,
+)
 from participant.core.budgets import Limits
 from participant.core.notes import Note
 from participant.core.wire import DEFAULT_HOST, DEFAULT_MIN_RESPONSES, DEFAULT_PORT
@@ -151,11 +157,12 @@ def _check(args: argparse.Namespace) -> int:
     failed = False
     for name in args.agendas:
         try:
-            load_agenda(name)
+            lines = [warning.format(name) for warning in agenda_warnings(load_agenda(name))]
         except AgendaError as error:
             failed = True
-            for line in error.lines(name):
-                print(line)
+            lines = error.lines(name)
+        for line in lines:
+            print(line)
     return 1 if failed else 0
 
 

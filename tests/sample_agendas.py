@@ -68,3 +68,33 @@ GOOD = dedent(
     duration = "5m"
     """
 )
+
+UNREPORTED = dedent(
+    """\
+    title = "Two breakouts"
+
+    [[steps]]
+    title = "First talk"
+    kind = "breakout"
+    duration = "10m"
+    rooms = 2
+
+    [[steps]]
+    title = "Second talk"
+    kind = "breakout"
+    duration = "10m"
+    rooms = 2
+
+    [[steps]]
+    title = "Report back"
+    kind = "reportback"
+    duration = "10m"
+
+    [[steps]]
+    title = "Last talk"
+    kind = "breakout"
+    duration = "10m"
+    rooms = 2
+    """
+)
+"""Two breakouts reported together, then one that no report-back comes after (a warning)."""

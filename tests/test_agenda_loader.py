@@ -6,8 +6,8 @@ from textwrap import dedent
 import pytest
 
 from facilitator.domain.agenda import DEFAULT_SHARE_QUESTION, StepKind
-from facilitator.domain.agenda_loader import AgendaError, load_agenda, parse_agenda
-from tests.sample_agendas import GOOD
+from facilitator.domain.agenda_loader import AgendaError, agenda_warnings, load_agenda, parse_agenda
+from tests.sample_agendas import GOOD, UNREPORTED
 
 
 def problems(text: str) -> list[str]:
@@ -208,3 +208,21 @@ def test_load_agenda_reads_a_file(tmp_path):
     path = tmp_path / "good.toml"
     path.write_text(GOOD, encoding="utf-8")
     assert len(load_agenda(path).steps) == 9
+
+
+def test_a_report_back_reports_every_breakout_since_the_last_one():
+    """Two breakouts in a row come back together at the report-back after them."""
+    agenda = parse_agenda(UNREPORTED)
+    assert agenda.reported_breakouts(2) == (0, 1)
+    assert agenda.reported_breakouts(0) == ()
+    assert parse_agenda(GOOD).reported_breakouts(7) == (1,)
+
+
+def test_a_breakout_with_no_report_back_after_it_is_a_warning():
+    """The agenda still loads; the warning names the step and says what to add."""
+    lines = [warning.format("a.toml") for warning in agenda_warnings(parse_agenda(UNREPORTED))]
+    assert lines == [
+        'a.toml: step 4 "Last talk": kind: warning: this breakout has no report-back after it, so its'
+        ' notes never reach the projector; add a step with kind = "reportback" after it'
+    ]
+    assert agenda_warnings(parse_agenda(GOOD)) == []

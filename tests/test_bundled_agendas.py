@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from facilitator.domain.agenda import Agenda, StepKind
-from facilitator.domain.agenda_loader import load_agenda
+from facilitator.domain.agenda_loader import agenda_warnings, load_agenda
 
 AGENDAS = Path(__file__).resolve().parent.parent / "agendas"
 BUNDLED = sorted(AGENDAS.glob("*.toml"))
@@ -76,6 +76,21 @@ def test_bundled_agenda_loads(path):
     """Every bundled agenda passes the loader's checks and has a closing "share one thing" step."""
     agenda = load_agenda(path)
     assert any(step.kind is StepKind.SHARE for step in agenda.steps[-3:])
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda path: path.name)
+def test_bundled_agenda_has_no_warnings(path):
+    """Every breakout of a bundled agenda comes back at a report-back."""
+    assert agenda_warnings(load_agenda(path)) == []
+
+
+def test_partnerships_report_back_brings_back_both_breakouts():
+    """The roles breakout (step 8) has no report-back of its own: the one after the rifts breakout
+    reports both, each under its own title."""
+    agenda = load("developing-working-partnerships.toml")
+    (report_back,) = [i for i, step in enumerate(agenda.steps) if step.kind is StepKind.REPORTBACK]
+    titles = [agenda.steps[i].title for i in agenda.reported_breakouts(report_back)]
+    assert titles == ["Understanding the world of our partners", "Rifts, Turf Wars and Other Flare-Ups"]
 
 
 def test_partnerships_agenda_follows_the_guides_timed_table():

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from participant.io.store import create_session
-from tests.sample_agendas import GOOD
+from tests.sample_agendas import GOOD, UNREPORTED
 
 FACILITATE = str(Path(sys.executable).parent / "facilitate")
 AGENDAS = Path(__file__).resolve().parent.parent / "agendas"
@@ -36,6 +36,18 @@ def test_check_prints_one_line_per_problem_across_files(tmp_path):
         ' its closing quote; use """ for several lines',
     ]
     assert "Traceback" not in result.stderr
+
+
+def test_check_warns_without_failing(tmp_path):
+    """A warning is printed in the one-line form, marked "warning:"; with only warnings, exit 0."""
+    path = tmp_path / "w.toml"
+    path.write_text(UNREPORTED, encoding="utf-8")
+    result = facilitate("check", str(path))
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        f'{path}: step 4 "Last talk": kind: warning: this breakout has no report-back after it, so its'
+        ' notes never reach the projector; add a step with kind = "reportback" after it'
+    ]
 
 
 def test_check_of_a_missing_file():

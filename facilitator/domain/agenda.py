@@ -150,6 +150,17 @@ class Agenda:
             )
         return None
 
+    def reported_breakouts(self, index: int) -> tuple[int, ...]:
+        """The breakouts a report-back at step ``index`` reports: every breakout since the previous
+        report-back, in order."""
+        earlier = []
+        for i in range(index - 1, -1, -1):
+            if self.steps[i].kind is StepKind.REPORTBACK:
+                break
+            if self.steps[i].kind is StepKind.BREAKOUT:
+                earlier.append(i)
+        return tuple(reversed(earlier))
+
     def next_breakout(self, index: int) -> int | None:
         """The breakout step ``index`` belongs to, or else the next breakout after it."""
         current = self.breakout_for(index)

@@ -4,6 +4,9 @@ Agenda files are written by trainers, not programmers, so every problem is repor
 first, each on one line that names the step and the field and says how to fix it::
 
     agendas/x.toml: step 3 "Break": duration: "15" is not a duration; write it like "10m", ...
+
+A file that loads may still hold a likely mistake: :func:`agenda_warnings` lists those, in the same
+form with ``warning:`` before the message; they do not stop the agenda from running.
 """
 
 from __future__ import annotations
@@ -58,16 +61,18 @@ _UNSHOWN = {"Cc", "Cf", "Zl", "Zp"}
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an agenda file. ``where`` is empty for workshop-level fields."""
+    """One thing wrong with an agenda file. ``where`` is empty for workshop-level fields. A
+    ``warning`` is a likely mistake that does not stop the agenda from running."""
 
     where: str
     field: str
     message: str
+    warning: bool = False
 
     def format(self, filename: str) -> str:
         """The one-line form the ``check`` command prints. Line breaks, control and invisible format
         characters quoted from the file are shown escaped (``\\n``, ``\\x1b``, ``\\u200b``)."""
-        parts = [filename, self.where, self.field, self.message]
+        parts = [filename, self.where, self.field, "warning" if self.warning else "", self.message]
         line = ": ".join(part for part in parts if part)
         return "".join(repr(char)[1:-1] if category(char) in _UNSHOWN else char for char in line)
 
@@ -116,6 +121,28 @@ def parse_agenda(text: str) -> Agenda:
     if problems or agenda is None:
         raise AgendaError(problems)
     return agenda
+
+
+def agenda_warnings(agenda: Agenda) -> list[Problem]:
+    """Likely mistakes in an agenda that loads: a breakout that no report-back comes after, whose
+    notes would never reach the projector."""
+    reported = {
+        breakout
+        for index, step in enumerate(agenda.steps)
+        if step.kind is StepKind.REPORTBACK
+        for breakout in agenda.reported_breakouts(index)
+    }
+    return [
+        Problem(
+            f'step {index} "{step.title}"',
+            "kind",
+            "this breakout has no report-back after it, so its notes never reach the projector;"
+            ' add a step with kind = "reportback" after it',
+            warning=True,
+        )
+        for index, step in enumerate(agenda.steps, 1)
+        if step.kind is StepKind.BREAKOUT and index - 1 not in reported
+    ]
 
 
 _TOML_POSITION = re.compile(
