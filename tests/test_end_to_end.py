@@ -52,8 +52,8 @@ async def test_three_phones_answer_live_and_one_comes_back_from_offline(tmp_path
         await pilot.press("space")
         await step_to(pilot, app, REFLECTION)
         for number, phone in enumerate(phones, 1):
-            group = phone.get_by_role("group", name="How well are we collaborating?")
-            await group.get_by_role("button", name=str(number + 2), exact=True).click()
+            group = phone.get_by_role("radiogroup", name="How well are we collaborating?")
+            await group.get_by_role("radio", name=str(number + 2), exact=True).click()
             await phone.get_by_role("button", name="Send", exact=True).click()
             await expect(phone.get_by_role("status")).to_have_text("Received")
         await pilot.press("r")

@@ -242,23 +242,23 @@ def test_join_shows_the_waiting_screen_with_the_title(page: Page, live: LiveServ
 
 @pytest.mark.browser
 def test_reflection_ratings_and_comment_are_received_and_stored_once(page: Page, live: LiveServer) -> None:
-    """Each question has five buttons "1".."5" with its end labels; Send stores exactly one response."""
+    """Each question is a radio group of buttons "1".."5" with its end labels; Send stores one response."""
     join(page, live)
     live.open("p1", REFLECTION)
-    first = page.get_by_role("group", name="How safe did you feel to speak?")
-    second = page.get_by_role("group", name="How useful was the morning?")
+    first = page.get_by_role("radiogroup", name="How safe did you feel to speak?")
+    second = page.get_by_role("radiogroup", name="How useful was the morning?")
     expect(first).to_be_visible()
     for name in "12345":
-        expect(first.get_by_role("button", name=name, exact=True)).to_have_attribute("aria-pressed", "false")
-    expect(first.get_by_role("button", name="1", exact=True)).to_have_accessible_description("Not at all")
-    expect(first.get_by_role("button", name="5", exact=True)).to_have_accessible_description("Completely")
+        expect(first.get_by_role("radio", name=name, exact=True)).to_have_attribute("aria-checked", "false")
+    expect(first.get_by_role("radio", name="1", exact=True)).to_have_accessible_description("Not at all")
+    expect(first.get_by_role("radio", name="5", exact=True)).to_have_accessible_description("Completely")
     expect(second.get_by_text("Very useful")).to_be_visible()
 
-    first.get_by_role("button", name="4", exact=True).click()
-    second.get_by_role("button", name="2", exact=True).click()
-    second.get_by_role("button", name="5", exact=True).click()
-    expect(first.get_by_role("button", name="4", exact=True)).to_have_attribute("aria-pressed", "true")
-    expect(second.get_by_role("button", name="2", exact=True)).to_have_attribute("aria-pressed", "false")
+    first.get_by_role("radio", name="4", exact=True).click()
+    second.get_by_role("radio", name="2", exact=True).click()
+    second.get_by_role("radio", name="5", exact=True).click()
+    expect(first.get_by_role("radio", name="4", exact=True)).to_have_attribute("aria-checked", "true")
+    expect(second.get_by_role("radio", name="2", exact=True)).to_have_attribute("aria-checked", "false")
     comment = page.get_by_label("Why? (optional)")
     comment.fill("Good pace")
     expect(page.get_by_text(f"9 of {MAX_COMMENT_LENGTH} characters")).to_be_visible()
@@ -268,6 +268,81 @@ def test_reflection_ratings_and_comment_are_received_and_stored_once(page: Page,
     assert live.rows("p1") == [{"ratings": [4, 5], "comment": "Good pace"}]
     assert live.respondents("p1") == 1
     assert queued(page) == []
+
+
+@pytest.mark.browser
+def test_each_rating_question_is_one_tab_stop_moved_with_arrow_keys(page: Page, live: LiveServer) -> None:
+    """One tab stop per question (the checked option, else "1"); arrows move and select, wrapping,
+    Home and End go to the ends; Tab leaves for the next question; a tap on the checked one clears it."""
+    join(page, live)
+    live.open("p1", REFLECTION)
+    first = page.get_by_role("radiogroup", name="How safe did you feel to speak?")
+    second = page.get_by_role("radiogroup", name="How useful was the morning?")
+
+    def radio(group, name: str):
+        return group.get_by_role("radio", name=name, exact=True)
+
+    def checked(group) -> list[str]:
+        return [r.text_content() or "" for r in group.locator("[role=radio][aria-checked=true]").all()]
+
+    expect(page.locator("[role=radio][tabindex='0']")).to_have_count(2)
+    radio(first, "1").focus()
+    page.keyboard.press("Tab")
+    expect(radio(second, "1")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(radio(first, "1")).to_be_focused()
+    assert checked(first) == []
+
+    page.keyboard.press("ArrowRight")
+    expect(radio(first, "2")).to_be_focused()
+    expect(radio(first, "2")).to_have_attribute("aria-checked", "true")
+    page.keyboard.press("ArrowDown")
+    expect(radio(first, "3")).to_be_focused()
+    page.keyboard.press("End")
+    expect(radio(first, "5")).to_be_focused()
+    page.keyboard.press("ArrowRight")  # wraps round
+    expect(radio(first, "1")).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    expect(radio(first, "5")).to_be_focused()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowLeft")
+    expect(radio(first, "4")).to_be_focused()
+    assert checked(first) == ["4"]
+    expect(radio(first, "4")).to_have_attribute("tabindex", "0")
+    expect(first.locator("[role=radio][tabindex='0']")).to_have_count(1)
+
+    page.keyboard.press("Tab")  # the next question's group, not the next option
+    expect(radio(second, "1")).to_be_focused()
+    page.keyboard.press("End")
+    assert checked(second) == ["5"]
+    page.keyboard.press("Shift+Tab")
+    expect(radio(first, "4")).to_be_focused()
+    radio(second, "5").click()  # a tap on the checked option clears it
+    assert checked(second) == []
+    expect(radio(second, "1")).to_have_attribute("tabindex", "0")
+    button(page, "Send").click()
+    expect(status(page)).to_have_text("Received")
+    assert live.rows("p1") == [{"ratings": [4, None]}]
+
+
+@pytest.mark.browser
+def test_the_steps_question_is_the_heading_of_every_kind(page: Page, live: LiveServer) -> None:
+    """The step's framing heads the prompt (a reflection too); without one, a plain fallback."""
+    join(page, live)
+    framed = {**REFLECTION, "question": "How true is each of these in our partnership today?"}
+    live.open("p1", framed)
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("How true is each of these in our partnership today?")
+    expect(page.get_by_text("Rate from 1 to 5")).to_have_count(0)
+    expect(page.get_by_role("radiogroup", name="How safe did you feel to speak?")).to_be_visible()
+    live.open("p2", {**REFLECTION, "question": ""})
+    expect(heading).to_have_text("Rate from 1 to 5")
+    for number, (kind, wire) in enumerate(EVERY_KIND.items()):
+        live.open(f"q{number}", {**wire, "question": f"Framing of the {kind}"})
+        expect(heading).to_have_text(f"Framing of the {kind}")
+    live.open("q9", {**TEXT, "question": ""})
+    expect(heading).to_have_text("Your answer")
 
 
 @pytest.mark.browser
@@ -429,15 +504,16 @@ def test_a_reload_shows_the_answer_already_given(page: Page, live: LiveServer) -
     """The device id survives a reload, so the server gives the page its earlier answer back."""
     join(page, live)
     live.open("p1", REFLECTION)
-    page.get_by_role("group", name="How safe did you feel to speak?").get_by_role("button", name="3").click()
+    safe = page.get_by_role("radiogroup", name="How safe did you feel to speak?")
+    safe.get_by_role("radio", name="3").click()
     page.get_by_label("Why? (optional)").fill("Mixed feelings")
     button(page, "Send").click()
     expect(status(page)).to_have_text("Received")
     device = device_of(page)
 
     page.reload()
-    first = page.get_by_role("group", name="How safe did you feel to speak?")
-    expect(first.get_by_role("button", name="3", exact=True)).to_have_attribute("aria-pressed", "true")
+    first = page.get_by_role("radiogroup", name="How safe did you feel to speak?")
+    expect(first.get_by_role("radio", name="3", exact=True)).to_have_attribute("aria-checked", "true")
     expect(page.get_by_label("Why? (optional)")).to_have_value("Mixed feelings")
     expect(status(page)).to_have_text("Received")
     assert device_of(page) == device
@@ -666,7 +742,7 @@ def test_every_control_is_named_labelled_and_large_at_any_zoom(
             if kind == "wordwall":
                 page.get_by_label("A word or short phrase").fill("a rather long phrase of jargon")
                 button(page, "Add").click()
-            for control in page.get_by_role("button").all():
+            for control in page.get_by_role("button").all() + page.get_by_role("radio").all():
                 expect(control).to_have_accessible_name(re.compile(r"\S"))
                 box = control.bounding_box()
                 assert box is not None

@@ -114,7 +114,7 @@ def test_each_prompt_kind_open_answered_and_passed(page: Page, live: LiveServer,
     expect(button(page, "Pass")).to_be_visible()
     check(page, f"{kind} open")
     if kind == "reflection":
-        page.locator("fieldset").first.get_by_text("4", exact=True).click()
+        page.get_by_role("radiogroup").first.get_by_role("radio", name="4", exact=True).click()
         page.get_by_label("Why? (optional)").fill("Good pace")
     elif kind == "wordwall":
         word = page.get_by_label("A word or short phrase")
