@@ -57,6 +57,27 @@ def test_prompt_to_wire_is_plain_data():
     }
 
 
+def test_every_prompt_carries_its_question_to_the_phones():
+    """Each prompt kind has its ``question`` on the wire; a reflection's is its optional framing."""
+    agenda = parse_agenda(GOOD)
+    wires = [step.prompt.to_wire() for step in agenda.steps if step.prompt is not None]
+    assert [wire["kind"] for wire in wires] == ["reflection", "choice", "wordwall", "text", "share"]
+    assert all(wire["question"] for wire in wires[1:])
+    assert wires[0]["question"] == ""
+    framed = with_step(
+        """\
+        title = "Safe environment"
+        kind = "reflection"
+        duration = "5m"
+        question = "How true is each of these in our partnership today?"
+        questions = ["Listening without judgement"]
+        """
+    )
+    prompt = parse_agenda(framed).steps[0].prompt
+    assert prompt is not None
+    assert prompt.to_wire()["question"] == "How true is each of these in our partnership today?"
+
+
 def test_toml_syntax_error_names_the_line_and_hints_at_quotes():
     """A missing quote is a one-line error with the line number, never a traceback."""
     (line,) = problems('title = "W"\n[[steps]]\ntitle = "A"\nduration = 10m\n')
@@ -115,7 +136,10 @@ def test_workshop_level_mistakes(text, expected):
             "control character (U+001B)",
         ),
         ('title = "A"\nkind = "talk"\nduration = "5m"\noptions = ["a", "b"]', "options: is only for choice"),
-        ('title = "A"\nkind = "talk"\nduration = "5m"\nquestion = "Q"', "question: is only for choice"),
+        (
+            'title = "A"\nkind = "talk"\nduration = "5m"\nquestion = "Q"',
+            "question: is only for reflection and choice",
+        ),
         ('title = "A"\nkind = "breakout"\nduration = "5m"', "rooms: missing"),
         ('title = "A"\nkind = "breakout"\nduration = "5m"\nrooms = 0', "rooms: is 0; it must be from 1"),
         ('title = "A"\nkind = "breakout"\nduration = "5m"\nrooms = "4"', "rooms: is the text"),

@@ -93,6 +93,16 @@ def test_partnerships_report_back_brings_back_both_breakouts():
     assert titles == ["Understanding the world of our partners", "Rifts, Turf Wars and Other Flare-Ups"]
 
 
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda path: path.name)
+def test_every_bundled_reflection_asks_its_framing_question(path):
+    """Each reflection has its own ``question`` (the phones' heading), never only instructions."""
+    for step in load_agenda(path).steps:
+        if step.kind is StepKind.REFLECTION:
+            assert step.prompt is not None
+            assert step.prompt.question
+            assert step.prompt.question not in step.instructions
+
+
 def test_partnerships_agenda_follows_the_guides_timed_table():
     """Each row of the guide's agenda table begins at its listed time, and the workshop ends at 12:00."""
     agenda = load("developing-working-partnerships.toml")

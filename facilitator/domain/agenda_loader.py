@@ -46,7 +46,7 @@ MAX_TEXT = 2000
 _COMMON_FIELDS = ("title", "kind", "duration", "instructions", "locked")
 _KIND_FIELDS: dict[StepKind, tuple[str, ...]] = {
     StepKind.BREAKOUT: ("rooms", "prompts"),
-    StepKind.REFLECTION: ("questions", "low", "high", "comment"),
+    StepKind.REFLECTION: ("question", "questions", "low", "high", "comment"),
     StepKind.CHOICE: ("question", "options"),
     StepKind.TEXT: ("question",),
     StepKind.WORDWALL: ("question",),
@@ -410,6 +410,8 @@ def _read_kind_fields(kind: StepKind, table: _Table) -> tuple[Prompt | None, Bre
 
 
 def _read_reflection(table: _Table) -> Prompt:
+    """The ratings of a reflection, under its optional ``question`` (the phones' heading)."""
+    heading = table.text("question") or ""
     low = table.text("low", limit=MAX_OPTION, one_line=True) or "1"
     high = table.text("high", limit=MAX_OPTION, one_line=True) or "5"
     comment = _read_comment(table)
@@ -417,13 +419,13 @@ def _read_reflection(table: _Table) -> Prompt:
     example = 'questions = ["How well are we collaborating?"]'
     if raw is None:
         table.problem("questions", f"missing; add the rating questions, like {example}")
-        return Prompt(StepKind.REFLECTION)
+        return Prompt(StepKind.REFLECTION, heading)
     if not isinstance(raw, list) or not raw:
         table.problem("questions", f"is {_describe(raw)}; write a list of questions, like {example}")
-        return Prompt(StepKind.REFLECTION)
+        return Prompt(StepKind.REFLECTION, heading)
     if len(raw) > MAX_QUESTIONS:
         table.problem("questions", f"has {len(raw)} questions; a reflection holds at most {MAX_QUESTIONS}")
-        return Prompt(StepKind.REFLECTION)
+        return Prompt(StepKind.REFLECTION, heading)
     ratings = []
     for index, item in enumerate(raw, 1):
         if not isinstance(item, dict | str):
@@ -439,7 +441,7 @@ def _read_reflection(table: _Table) -> Prompt:
         question.leftovers(("text", "low", "high"), {})
         if text is not None:
             ratings.append(RatingQuestion(text, item_low, item_high))
-    return Prompt(StepKind.REFLECTION, ratings=tuple(ratings), comment=comment)
+    return Prompt(StepKind.REFLECTION, heading, ratings=tuple(ratings), comment=comment)
 
 
 def _read_comment(table: _Table) -> str | None:
