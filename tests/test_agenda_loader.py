@@ -250,3 +250,49 @@ def test_a_breakout_with_no_report_back_after_it_is_a_warning():
         ' notes never reach the projector; add a step with kind = "reportback" after it'
     ]
     assert agenda_warnings(parse_agenda(GOOD)) == []
+
+
+def paced(pace: str, duration: str = "5m") -> str:
+    return with_step(
+        f"""\
+        title = "Rate"
+        kind = "reflection"
+        duration = "{duration}"
+        pace = "{pace}"
+        questions = ["One?", "Two?", "Three?", "Four?", "Five?"]
+        """
+    )
+
+
+def test_a_reflection_can_pace_its_questions():
+    """pace = "1m" gives each question a minute; phones get it on the wire, in seconds."""
+    prompt = parse_agenda(paced("1m")).steps[0].prompt
+    assert prompt is not None
+    assert prompt.pace == 60
+    assert prompt.to_wire()["pace"] == 60
+    unpaced = parse_agenda(GOOD).steps[2].prompt
+    assert unpaced is not None
+    assert "pace" not in unpaced.to_wire()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (paced("5s"), 'pace: is 5 seconds; give each question at least 10 seconds, like pace = "1m"'),
+        (
+            paced("1m", "4m"),
+            'pace: 5 questions at "1m" each need "5m", but the step lasts "4m";'
+            ' make duration at least "5m" or pace shorter',
+        ),
+        (paced("soon"), 'pace: "soon" is not a duration'),
+        (
+            with_step('title = "A"\nkind = "text"\nduration = "5m"\nquestion = "Q"\npace = "1m"'),
+            "pace: is only for reflection steps",
+        ),
+    ],
+)
+def test_pace_mistakes(text, expected):
+    """A pace too short, too long for the step, malformed, or on another kind is one clear line."""
+    (line,) = problems(text)
+    assert line.startswith('a.toml: step 1 "')
+    assert expected in line

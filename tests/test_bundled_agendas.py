@@ -127,6 +127,7 @@ def test_working_alliance_holds_the_five_alliance_questions_in_order():
     assert reflection.prompt is not None
     assert [rating.text for rating in reflection.prompt.ratings] == ALLIANCE_QUESTIONS
     assert reflection.duration == 5 * 60
+    assert reflection.prompt.pace == 60  # "1 minute to self-reflect on each"
 
 
 def test_working_alliance_feelings_chart_has_the_nine_feelings():

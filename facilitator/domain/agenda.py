@@ -69,13 +69,15 @@ class RatingQuestion:
 
 @dataclass(frozen=True)
 class Prompt:
-    """What phones answer during a step. Handed to the participant side as plain data."""
+    """What phones answer during a step. Handed to the participant side as plain data. ``pace``:
+    a reflection shows its questions one at a time, this many seconds each."""
 
     kind: StepKind
     question: str = ""
     options: tuple[str, ...] = ()
     ratings: tuple[RatingQuestion, ...] = ()
     comment: str | None = None
+    pace: int | None = None
 
     def to_wire(self) -> dict[str, object]:
         """The prompt as JSON-ready data; the participant side never sees these classes."""
@@ -89,6 +91,8 @@ class Prompt:
             data["scale"] = list(RATING_SCALE)
         if self.comment is not None:
             data["comment"] = self.comment
+        if self.pace is not None:
+            data["pace"] = self.pace
         return data
 
 

@@ -31,7 +31,7 @@ from facilitator.domain.agenda import (
     Step,
     StepKind,
 )
-from facilitator.domain.durations import parse_clock, parse_duration
+from facilitator.domain.durations import format_duration, parse_clock, parse_duration
 from participant.core.wire import MAX_ROOMS
 
 MAX_STEPS = 100
@@ -42,11 +42,12 @@ MAX_OPTIONS = 12
 MAX_OPTION = 40
 MAX_LABEL = 120
 MAX_TEXT = 2000
+MIN_PACE = 10
 
 _COMMON_FIELDS = ("title", "kind", "duration", "instructions", "locked")
 _KIND_FIELDS: dict[StepKind, tuple[str, ...]] = {
     StepKind.BREAKOUT: ("rooms", "prompts"),
-    StepKind.REFLECTION: ("question", "questions", "low", "high", "comment"),
+    StepKind.REFLECTION: ("question", "questions", "low", "high", "comment", "pace"),
     StepKind.CHOICE: ("question", "options"),
     StepKind.TEXT: ("question",),
     StepKind.WORDWALL: ("question",),
@@ -360,6 +361,8 @@ def _read_step(number: int, raw: object, start: time | None, problems: list[Prob
     if locked and start is None:
         table.problem("locked", 'needs the workshop start time; add start = "08:00" at the top')
     prompt, breakout = _read_kind_fields(kind, table) if kind else (None, None)
+    if prompt is not None and prompt.pace is not None and duration is not None:
+        _check_pace(table, prompt.pace, len(prompt.ratings), duration)
     allowed = _COMMON_FIELDS + _KIND_FIELDS.get(kind, ()) if kind else _COMMON_FIELDS
     table.leftovers(allowed, _owners_of_fields(kind) if kind else {})
     if len(problems) > before or title is None or kind is None or duration is None:
@@ -412,6 +415,7 @@ def _read_kind_fields(kind: StepKind, table: _Table) -> tuple[Prompt | None, Bre
 def _read_reflection(table: _Table) -> Prompt:
     """The ratings of a reflection, under its optional ``question`` (the phones' heading)."""
     heading = table.text("question") or ""
+    pace: int | None = table.parsed("pace", parse_duration, '"1m"', required=False)
     low = table.text("low", limit=MAX_OPTION, one_line=True) or "1"
     high = table.text("high", limit=MAX_OPTION, one_line=True) or "5"
     comment = _read_comment(table)
@@ -419,13 +423,13 @@ def _read_reflection(table: _Table) -> Prompt:
     example = 'questions = ["How well are we collaborating?"]'
     if raw is None:
         table.problem("questions", f"missing; add the rating questions, like {example}")
-        return Prompt(StepKind.REFLECTION, heading)
+        return Prompt(StepKind.REFLECTION, heading, pace=pace)
     if not isinstance(raw, list) or not raw:
         table.problem("questions", f"is {_describe(raw)}; write a list of questions, like {example}")
-        return Prompt(StepKind.REFLECTION, heading)
+        return Prompt(StepKind.REFLECTION, heading, pace=pace)
     if len(raw) > MAX_QUESTIONS:
         table.problem("questions", f"has {len(raw)} questions; a reflection holds at most {MAX_QUESTIONS}")
-        return Prompt(StepKind.REFLECTION, heading)
+        return Prompt(StepKind.REFLECTION, heading, pace=pace)
     ratings = []
     for index, item in enumerate(raw, 1):
         if not isinstance(item, dict | str):
@@ -441,7 +445,22 @@ def _read_reflection(table: _Table) -> Prompt:
         question.leftovers(("text", "low", "high"), {})
         if text is not None:
             ratings.append(RatingQuestion(text, item_low, item_high))
-    return Prompt(StepKind.REFLECTION, heading, ratings=tuple(ratings), comment=comment)
+    return Prompt(StepKind.REFLECTION, heading, ratings=tuple(ratings), comment=comment, pace=pace)
+
+
+def _check_pace(table: _Table, pace: int, questions: int, duration: int) -> None:
+    """A paced reflection gives each question at least ``MIN_PACE`` seconds, and all of them fit."""
+    if pace < MIN_PACE:
+        table.problem(
+            "pace", f'is {pace} seconds; give each question at least {MIN_PACE} seconds, like pace = "1m"'
+        )
+    elif questions and pace * questions > duration:
+        need, lasts, each = (format_duration(value) for value in (pace * questions, duration, pace))
+        table.problem(
+            "pace",
+            f'{questions} questions at "{each}" each need "{need}", but the step lasts "{lasts}";'
+            f' make duration at least "{need}" or pace shorter',
+        )
 
 
 def _read_comment(table: _Table) -> str | None:
