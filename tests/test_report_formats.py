@@ -17,11 +17,13 @@ from playwright.async_api import async_playwright
 from facilitator.cli import main
 from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.report import build_report
+from facilitator.domain.report_csv import to_csv
 from facilitator.domain.report_html import to_html
 from facilitator.domain.report_markdown import escaped, to_markdown
 from facilitator.live.reports import write_reports
 from participant.core.notes import Note
 from participant.core.text import clean_text
+from participant.core.wire import Choice, Text
 from participant.io.store import open_session
 from tests.sample_agendas import GOOD
 from tests.test_report_back import BREAKOUT, room
@@ -187,6 +189,8 @@ async def test_csv_has_one_row_per_stored_answer(session, tmp_path):
     rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert len(rows) == expected
     assert sum(row["value or text"] == "pass" for row in rows) == 1
+    withheld = [row["value or text"] for row in rows if row["question"] == "How much do I experience trust?"]
+    assert withheld == [""] * 8  # rated by two only: withheld, as in the other formats
     assert {row["seconds into the step"] for row in rows} == {""}
     assert not any(h in text for h in hashes)
     assert re.search(r'^3,"Rate the alliance","How well are we collaborating\?",5,""', text, re.M)
@@ -288,6 +292,28 @@ def test_markdown_escapes_what_would_become_formatting():
     assert_inert_markup(rendered)
     assert not re.search(r"<(h1|em|strong|code|b|ol|ul|li|table)\b", rendered)
     assert "e|f" in rendered
+
+
+def test_answers_under_the_threshold_are_left_out_of_the_data():
+    """A prompt with too few answers lists none of them, so the CSV and JSON cannot show them."""
+    agenda = parse_agenda(GOOD)
+    answers = [("step-7", Text("only me")), ("step-7", Text("and me")), ("step-4", Choice("Sad"))] + [
+        ("step-4", Choice("Happy"))
+    ] * 2
+    results = {"step-7": {"count": 2, "passes": 0}, "step-4": {"count": 3, "passes": 0}}
+    report = build_report(
+        agenda,
+        session="s",
+        created=datetime(2026, 11, 22, 8, 0),
+        results=results,
+        notes=[],
+        groupings={},
+        rooms={},
+        min_responses=3,
+        answers=answers,
+    )
+    assert [answer["step"] for answer in report["answers"]] == [4, 4, 4]
+    assert "only me" not in to_csv(report)
 
 
 def test_write_reports_writes_all_four_at_once_from_several_threads(tmp_path):

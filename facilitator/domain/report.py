@@ -6,7 +6,8 @@ exactly one theme: the trainer's grouping from the report-back where there is on
 automatic grouping.
 
 The data is a contract other tools rely on: ``docs/report-format.md`` describes every key. Each
-stored answer is listed too (``answers``), without any id, for the CSV export and other tools.
+stored answer is listed too (``answers``), without any id, for the CSV export and other tools, under
+the same threshold as the results.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def build_report(
             for index, (step, seconds) in enumerate(zip(agenda.steps, real, strict=True))
         ],
         "prompts": [],
-        "answers": _answers(agenda, answers),
+        "answers": [],
         "breakouts": [],
         "rooms": [],
         "themes": [],
@@ -89,6 +90,7 @@ def build_report(
             mine = distinct_ids(note for note in notes if note.breakout == breakout)
             report["rooms"].extend(_rooms(breakout, mine, room_count))
             report["themes"].extend(_themes(breakout, mine, step.breakout.prompts, groupings.get(breakout)))
+    report["answers"] = _answers(report["prompts"], answers)
     return report
 
 
@@ -116,11 +118,27 @@ def _prompt(
     }
 
 
-def _answers(agenda: Agenda, answers: Sequence[tuple[str, AnswerValue]]) -> list[dict[str, Any]]:
-    """Each stored answer with its step, grouped by step (in the order stored within a step): the
-    order across steps would tell which answers one phone sent one after the other."""
-    steps = {step_id(index): index + 1 for index, step in enumerate(agenda.steps) if step.prompt}
-    rows = [{"step": steps[prompt], "value": value.to_wire()} for prompt, value in answers if prompt in steps]
+def _answers(
+    prompts: Sequence[Mapping[str, Any]], answers: Sequence[tuple[str, AnswerValue]]
+) -> list[dict[str, Any]]:
+    """Each stored answer with its step, by step, in the order stored within a step (the order across
+    steps would tell which answers one phone sent one after the other). The threshold holds here
+    too: answers to a prompt whose results are not shown are left out, and so are the ratings of a
+    withheld reflection question (null, as if skipped)."""
+    shown = {step_id(prompt["step"] - 1): prompt for prompt in prompts if prompt["shown"]}
+    rows = []
+    for prompt_id, answer in answers:
+        prompt = shown.get(prompt_id)
+        if prompt is None:
+            continue
+        value = answer.to_wire()
+        if "ratings" in value:
+            questions = prompt["results"]["ratings"]
+            value["ratings"] = [
+                rating if question["shown"] else None
+                for rating, question in zip(value["ratings"], questions, strict=False)
+            ]
+        rows.append({"step": prompt["step"], "value": value})
     return sorted(rows, key=lambda row: row["step"])
 
 

@@ -1,5 +1,8 @@
 """The report as CSV for a spreadsheet: one row per stored answer, without any id. Pure.
 
+Only the answers the report lists: those to prompts whose results are shown, a withheld rating
+question's ratings left empty (see :func:`facilitator.domain.report.build_report`).
+
 A reflection answer gives one row per rating question (the rating; empty when skipped) and one for
 its comment; a word-wall answer one row per word; a pass one row "pass". UTF-8 with a byte order
 mark (so spreadsheets read it as UTF-8), every text quoted, and a text that a spreadsheet would
