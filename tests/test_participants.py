@@ -191,4 +191,5 @@ async def test_x_exports_every_format_beside_the_session_mid_workshop(workshop, 
         check_in = next(p for p in report["prompts"] if p["step"] == CHOICE + 1)
         assert check_in["answers"] == 3
         assert report["steps"][CHOICE]["real_minutes"] == 1.0
+        assert report["phones"] == 3
         assert told[-1] == ReportsWritten(tuple(map(str, written)))

@@ -102,10 +102,10 @@ async def test_a_real_session_stores_what_the_readme_says_and_deletes_what_it_re
         value
         for (value,) in database.execute(
             "SELECT respondent FROM responses UNION SELECT answer_key FROM responses"
-            " UNION SELECT answer_key FROM replaced_answers"
+            " UNION SELECT answer_key FROM replaced_answers UNION SELECT key FROM joined"
         )
     ]
-    assert len(hashes) == 6  # two respondents, and the keys of four answers (two replaced)
+    assert len(hashes) == 7  # two respondents, the keys of four answers (two replaced), one phone
     database.close()
 
     report = tmp_path / "report.json"

@@ -22,6 +22,7 @@ from participant.core.wire import Answer, Choice, OpenPrompt, Text
 from participant.io.store import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
+    SCHEMA_VERSION,
     SessionDamaged,
     SessionNotFound,
     StoreError,
@@ -444,7 +445,7 @@ def test_a_version_1_file_is_upgraded_to_one_answer_per_respondent(store):
         first = hub.receive(DEVICE, Answer("answer-01", "p1", {"option": "Scared"}))
         assert first is None or again.add_response(first).result(timeout=5) == 1
     assert rows(store.path, "SELECT answer_key FROM responses") == [("k2",)]
-    assert rows(store.path, "PRAGMA user_version") == [(2,)]
+    assert rows(store.path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
 
 
 # --- Write health --------------------------------------------------------------------------------
@@ -608,3 +609,16 @@ def test_sessions_that_cannot_be_read_are_listed_apart_and_latest_will_not_skip_
     with pytest.raises(SessionDamaged, match="'soon' is not a date"):
         find_session("latest", tmp_path)
     assert find_session(older.session.id, tmp_path) == older.path
+
+
+def test_phones_that_joined_are_counted_once_each(tmp_path):
+    """A phone joining again (another tab, a reconnect, after a restart) counts once; the count
+    survives reopening."""
+    store = create_session("W", "", data_dir=tmp_path)
+    for key in ("a" * 64, "b" * 64, "a" * 64):
+        store.phone_joined(key).result()
+    assert store.phones_joined() == 2
+    store.close()
+    with open_session(store.session.id, data_dir=tmp_path) as again:
+        again.phone_joined("b" * 64).result()
+        assert again.phones_joined() == 2

@@ -71,6 +71,7 @@ def report_data(store: Store, min_responses: int, saved: SavedState | None = Non
         min_responses=min_responses,
         answers=[(response.prompt_id, response.value) for _, response in store.responses()],
         timings=None if saved is None else [r.elapsed if r.started else None for r in saved.runner.records],
+        phones=store.phones_joined(),
     )
 
 

@@ -57,6 +57,10 @@ class Keys:
         """Who answered a prompt: the same for every answer of a device to that prompt only."""
         return self._hash("respondent", prompt_id, device_id)
 
+    def joined(self, device_id: str) -> str:
+        """A phone in the session, to count phones: linked to none of its answers."""
+        return self._hash("joined", device_id)
+
     def answer(self, device_id: str, answer_id: str) -> str:
         """One answer: a resend of the same answer id by the same device gives the same key."""
         return self._hash("answer", device_id, answer_id)

@@ -208,6 +208,7 @@ class ParticipantServer:
         self._links: dict[ServerConnection, _Link] = {}
         self._budgets = Budgets(limits)
         self._room_locks: dict[int, asyncio.Lock] = {}
+        self._counted: set[str] = set()  # the phones (keyed hashes) stored as joined by this process
         self._server: Server | None = None
         self._page: str | None = None
         self._urls: tuple[str, ...] = ()
@@ -545,11 +546,19 @@ class ParticipantServer:
         if link.device is None:
             link.budget.join(hello.device)
             link.device = hello.device
+            self._count_phone(hello.device)
             if self.hub.connect(hello.device):
                 self._changed()
         elif link.device != hello.device:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "This page joined as another browser: reload the page")
         return self.hub.welcome(hello.device)
+
+    def _count_phone(self, device: str) -> None:
+        """Store that this phone joined (once a process; the store keeps each phone once anyway)."""
+        key = self.hub.keys.joined(device)
+        if key not in self._counted:
+            self._counted.add(key)
+            self._report_failure(self.store.phone_joined(key))
 
     async def _answer(self, device: str, answer: Answer) -> ServerMessage:
         response = self.hub.receive(device, answer)

@@ -58,8 +58,9 @@ from participant.core.wire import (
 log = logging.getLogger(__name__)
 
 SUFFIX = ".sqlite3"
-SCHEMA_VERSION = 2
-"""1: the first format; 2 keeps one answer per respondent and prompt (version 1 files are upgraded)."""
+SCHEMA_VERSION = 3
+"""1: the first format; 2 keeps one answer per respondent and prompt; 3 counts the phones that
+joined. Older files are upgraded when opened."""
 MAX_BATCH = 500
 """Most jobs committed in one transaction."""
 SCRUB_INTERVAL = 1.0
@@ -81,6 +82,14 @@ CREATE TABLE replaced_answers (
 # here: a resend of it is acked again without storing anything, and its (lower) sequence number
 # cannot make it win over the answer that replaced it. About 80 bytes per replaced answer, against
 # the answer itself (up to 500 characters of text).
+
+_JOINED = """
+CREATE TABLE IF NOT EXISTS joined (
+    key TEXT PRIMARY KEY
+) WITHOUT ROWID
+"""
+# One row per phone that joined the session, to count them: a keyed hash of its random id, which
+# cannot be linked to its answers (those are keyed per prompt, see below).
 
 _SCHEMA = f"""
 CREATE TABLE session (
@@ -112,6 +121,7 @@ CREATE TABLE responses (
 );
 CREATE INDEX responses_by_respondent ON responses (prompt_id, respondent, seq);
 {_REPLACED_ANSWERS};
+{_JOINED};
 CREATE TABLE notes (
     breakout TEXT NOT NULL,
     room INTEGER NOT NULL,
@@ -127,14 +137,17 @@ CREATE TABLE notes (
 # The client's answer id is hashed too: a page could build it from the device id, which would link
 # one person's answers across prompts.
 
-_UPGRADE_FROM_1 = (
-    _REPLACED_ANSWERS,
-    "INSERT INTO replaced_answers SELECT answer_key, seq FROM responses AS r WHERE seq <"
-    " (SELECT MAX(seq) FROM responses WHERE prompt_id = r.prompt_id AND respondent = r.respondent)",
-    "DELETE FROM responses WHERE answer_key IN (SELECT answer_key FROM replaced_answers)",
-    f"PRAGMA user_version = {SCHEMA_VERSION}",
-)
-"""Version 1 kept every changed answer: keep only the latest of each respondent."""
+_UPGRADES: dict[int, tuple[str, ...]] = {
+    1: (
+        _REPLACED_ANSWERS,
+        "INSERT INTO replaced_answers SELECT answer_key, seq FROM responses AS r WHERE seq <"
+        " (SELECT MAX(seq) FROM responses WHERE prompt_id = r.prompt_id AND respondent = r.respondent)",
+        "DELETE FROM responses WHERE answer_key IN (SELECT answer_key FROM replaced_answers)",
+    ),
+    2: (_JOINED,),
+}
+"""From each older version to the next: version 1 kept every changed answer (keep only each
+respondent's latest); version 2 did not count the phones that joined (they count from now on)."""
 
 T = TypeVar("T")
 
@@ -227,8 +240,10 @@ def _upgrade(connection: sqlite3.Connection, path: Path) -> None:
         return
     try:
         connection.execute("BEGIN IMMEDIATE")
-        for statement in _UPGRADE_FROM_1:
-            connection.execute(statement)
+        for step in range(version, SCHEMA_VERSION):
+            for statement in _UPGRADES[step]:
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.execute("COMMIT")
     except sqlite3.Error as error:
         if connection.in_transaction:
@@ -822,6 +837,14 @@ class Store:
 
         return self._writer.submit(job)
 
+    def phone_joined(self, key: str) -> Future[None]:
+        """Count a phone as joined (``key``: its keyed hash; a phone joining again counts once)."""
+
+        def job(connection: sqlite3.Connection) -> None:
+            connection.execute("INSERT OR IGNORE INTO joined VALUES (?)", (key,))
+
+        return self._writer.submit(job)
+
     def prompt_closed(self, prompt_id: str) -> Future[None]:
         """Record that the prompt closed."""
         at = self._now().isoformat()
@@ -902,6 +925,11 @@ class Store:
             ).fetchall()
         )
         return [_note(self.path, row) for row in rows]
+
+    def phones_joined(self) -> int:
+        """How many phones joined the session."""
+        (count,) = self._read(lambda connection: connection.execute("SELECT COUNT(*) FROM joined").fetchone())
+        return int(count)
 
     def load_state(self) -> dict[str, Any]:
         """The trainer's runner state as last saved (empty if never saved)."""
