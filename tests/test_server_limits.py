@@ -213,3 +213,43 @@ async def test_past_the_cap_a_new_phone_is_told_the_room_is_full_at_once(tmp_pat
     finally:
         process.kill()
         await process.wait()
+
+
+RATING = {"kind": "reflection", "question": "How safe did it feel?", "ratings": [{"text": "Safe?"}]}
+
+
+def file_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+async def test_a_flood_from_one_address_moves_an_average_only_by_its_budget_and_barely_grows_the_file(
+    tmp_path,
+):
+    """Ten phones on another network rate 2. One process poses as 3,000 phones from one address,
+    each rating 5 and changing its answer twice: only the address's device budget counts (the
+    average moves no further than 500 phones could move it), and the session file grows < 1 MB."""
+    async with AsyncExitStack() as stack:
+        server, time_ = await serve(tmp_path, stack)
+        server.open_prompt("p2", RATING)
+        url = ws_url(server.port, server.join_code)
+
+        async def rate(device: str, ratings: list[int], **options) -> None:
+            async with connect(url, **options) as phone:
+                if (await call(phone, {"type": "hello", "device": device}))["type"] != "welcome":
+                    return
+                for n, value in enumerate(ratings):
+                    answer = {"type": "answer", "id": f"a{n}-{device}", "prompt": "p2"}
+                    await call(phone, {**answer, "value": {"ratings": [value]}})
+
+        for n in range(10):
+            await rate(f"honest-phone-{n:02}-xxxxxx", [2], local_addr=ELSEWHERE)
+        server.store.flush()
+        before = file_bytes(server.store.path)
+        for batch in range(10):
+            time_.now += 60  # a minute between batches: the budgets, not the rates, are what stop them
+            await asyncio.gather(*(rate(f"flood-{batch:02}-{n:03}-xxxxxxxx", [5, 4, 5]) for n in range(300)))
+        server.store.flush()
+        rating = server.results("p2").ratings[0]
+        assert rating.answered == 10 + PER_ADDRESS_DEVICES
+        assert rating.average == round((10 * 2 + PER_ADDRESS_DEVICES * 5) / (10 + PER_ADDRESS_DEVICES), 1)
+        assert file_bytes(server.store.path) - before < 1_000_000
