@@ -296,3 +296,32 @@ def test_pace_mistakes(text, expected):
     (line,) = problems(text)
     assert line.startswith('a.toml: step 1 "')
     assert expected in line
+
+
+def test_a_text_or_word_wall_can_stay_open():
+    """stay_open = true marks a wall that stays answerable; off unless set."""
+    wall = with_step('title = "Jargon"\nkind = "wordwall"\nduration = "5m"\nquestion = "Q"\nstay_open = true')
+    prompt = parse_agenda(wall).steps[0].prompt
+    assert prompt is not None
+    assert prompt.stay_open
+    assert not any(step.prompt.stay_open for step in parse_agenda(GOOD).steps if step.prompt)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            'kind = "text"\nquestion = "Q"\nstay_open = "yes"',
+            'stay_open: is the text "yes"; write stay_open = true or stay_open = false',
+        ),
+        (
+            'kind = "choice"\nquestion = "Q"\noptions = ["a", "b"]\nstay_open = true',
+            "is only for text and wordwall",
+        ),
+        ('kind = "talk"\nstay_open = true', "stay_open: is only for text and wordwall steps"),
+    ],
+)
+def test_stay_open_mistakes(fields, expected):
+    """stay_open must be true or false, and only on text and word wall steps."""
+    (line,) = problems(with_step(f'title = "A"\nduration = "5m"\n{fields}'))
+    assert expected in line

@@ -103,6 +103,14 @@ def test_every_bundled_reflection_asks_its_framing_question(path):
             assert step.prompt.question not in step.instructions
 
 
+def test_person_centred_jargon_wall_stays_open():
+    """The module keeps the "name the jargon" paper up all session: only that wall stays open."""
+    agenda = load("person-centred-partnership.toml")
+    assert [step.title for step in agenda.steps if step.prompt and step.prompt.stay_open] == [
+        "Name the jargon"
+    ]
+
+
 def test_partnerships_agenda_follows_the_guides_timed_table():
     """Each row of the guide's agenda table begins at its listed time, and the workshop ends at 12:00."""
     agenda = load("developing-working-partnerships.toml")

@@ -70,7 +70,8 @@ class RatingQuestion:
 @dataclass(frozen=True)
 class Prompt:
     """What phones answer during a step. Handed to the participant side as plain data. ``pace``:
-    a reflection shows its questions one at a time, this many seconds each."""
+    a reflection shows its questions one at a time, this many seconds each. ``stay_open``: a text
+    or word wall stays answerable through the later steps, until the trainer closes it."""
 
     kind: StepKind
     question: str = ""
@@ -78,6 +79,7 @@ class Prompt:
     ratings: tuple[RatingQuestion, ...] = ()
     comment: str | None = None
     pace: int | None = None
+    stay_open: bool = False
 
     def to_wire(self) -> dict[str, object]:
         """The prompt as JSON-ready data; the participant side never sees these classes."""

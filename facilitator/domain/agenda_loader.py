@@ -49,8 +49,8 @@ _KIND_FIELDS: dict[StepKind, tuple[str, ...]] = {
     StepKind.BREAKOUT: ("rooms", "prompts"),
     StepKind.REFLECTION: ("question", "questions", "low", "high", "comment", "pace"),
     StepKind.CHOICE: ("question", "options"),
-    StepKind.TEXT: ("question",),
-    StepKind.WORDWALL: ("question",),
+    StepKind.TEXT: ("question", "stay_open"),
+    StepKind.WORDWALL: ("question", "stay_open"),
     StepKind.SHARE: ("question",),
 }
 _TOP_FIELDS = ("title", "start", "place", "share_results", "steps")
@@ -408,7 +408,8 @@ def _read_kind_fields(kind: StepKind, table: _Table) -> tuple[Prompt | None, Bre
     if kind is StepKind.SHARE:
         return Prompt(kind, table.text("question") or DEFAULT_SHARE_QUESTION), None
     if kind.has_prompt:
-        return Prompt(kind, table.text("question", required=True) or ""), None
+        question = table.text("question", required=True) or ""
+        return Prompt(kind, question, stay_open=table.flag("stay_open")), None
     return None, None
 
 
