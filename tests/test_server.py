@@ -137,7 +137,13 @@ async def answer(phone: ClientConnection, answer_id: str, prompt: str, value: di
 async def test_hello_gets_a_welcome(room):
     """A phone says hello and is welcomed with the session title and no open prompt."""
     _, welcome = await room.join()
-    assert welcome == {"type": "welcome", "title": "Workshop", "prompt": None, "answer": None} | {"closing": None}
+    assert welcome == {
+        "type": "welcome",
+        "title": "Workshop",
+        "prompt": None,
+        "answer": None,
+        "closing": None,
+    }
     await room.changes.until(lambda: room.server.connected == 1)
 
 
