@@ -294,3 +294,22 @@ async def test_x_writes_the_reports_and_says_where_or_why_not(clock):
         await app.background.idle()
         await pilot.pause()
         assert app.notices[-1] == "Could not write the reports: No space left on device"
+
+
+async def test_a_locked_step_entered_early_counts_down_to_its_start(clock):
+    """The 8:32 break reached at 8:00 shows "Starts at 8:32" and the time until then; n starts it."""
+    app = projector(clock)
+    async with app.run_test() as pilot:
+        await pilot.press("space")
+        while app.workshop.runner.step.title != "Break":
+            await pilot.press("n")
+        assert app.workshop.runner.phase is Phase.WAITING
+        hint = str(app.query_one(TimerHint).render())
+        assert hint.startswith("Starts at 8:32")
+        assert app.query_one(BigClock).value == "32:00"
+        clock.advance(60)
+        app.refresh_status()
+        assert app.query_one(BigClock).value == "31:00"
+        await pilot.press("n")
+        assert app.workshop.runner.phase is Phase.RUNNING
+        assert app.query_one(BigClock).value == "15:00"

@@ -304,14 +304,22 @@ class ProjectorApp(App[None]):
     def _show_clock(self, status: Status) -> None:
         clock = self._countdown
         finished = status.phase is Phase.FINISHED
-        # Once finished, the clock stops counting and shows when the workshop really ended.
-        clock.value = f"{status.projected_end:%H:%M}" if finished else format_countdown(status.remaining)
+        waiting = status.waiting_until
+        # Finished: the real end time. A locked step entered early: the time until it starts.
+        if finished:
+            clock.value = f"{status.projected_end:%H:%M}"
+        elif waiting is not None:
+            clock.value = format_countdown((waiting - status.now).total_seconds())
+        else:
+            clock.value = format_countdown(status.remaining)
         for stage, css_class in STAGE_CLASSES.items():
-            running = status.phase is not Phase.READY and not finished
-            clock.set_class(stage is status.stage and running, css_class)
+            counting = status.phase not in (Phase.READY, Phase.FINISHED, Phase.WAITING)
+            clock.set_class(stage is status.stage and counting, css_class)
         if finished:
             ended = clock_time(status.projected_end)
             self._hint.text = f"Workshop complete · ended {ended} · {FINISHED_KEYS}"
+        elif waiting is not None:
+            self._hint.text = f"Starts at {clock_time(waiting)} · n or space starts it now"
         else:
             self._hint.text = TIMER_HINTS.get(status.phase) or STAGE_HINTS.get(status.stage, "")
 
