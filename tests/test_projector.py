@@ -313,3 +313,32 @@ async def test_a_locked_step_entered_early_counts_down_to_its_start(clock):
         await pilot.press("n")
         assert app.workshop.runner.phase is Phase.RUNNING
         assert app.query_one(BigClock).value == "15:00"
+
+
+async def test_revealed_results_are_readable_at_80x24(clock):
+    """At 80x24 a revealed reflection keeps each question's full text with its average, a choice
+    shows each option whole, and a choice step is labelled Choice, not Check-in."""
+    from facilitator.app.widgets.step_panel import StepPanel
+    from participant.core.wire import Choice, Ratings
+    from tests.workshops import on_screen
+
+    phones = FakeParticipants(connected=4)
+    app = projector(clock, phones)
+    reflection, choice = app.workshop.agenda.steps[2], app.workshop.agenda.steps[3]
+    ratings = [Ratings((4, 5)), Ratings((4, 3)), Ratings((4, 4))]
+    phones.answers["step-3"] = tally(OpenPrompt("step-3", reflection.prompt.to_wire()), ratings)
+    chosen = [Choice("Scared"), Choice("Happy"), Choice("Happy")]
+    phones.answers["step-4"] = tally(OpenPrompt("step-4", choice.prompt.to_wire()), chosen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n", "n", "r")
+        await pilot.pause()
+        drawn = " ".join(" ".join(on_screen(app.query_one(ResultsPanel)).split()).split("\n"))
+        assert "1. How well are we collaborating?" in drawn
+        assert "2. How much do I experience trust?" in drawn
+        assert "avg 4.0" in drawn
+        await pilot.press("n", "r")
+        await pilot.pause()
+        assert "Choice" in app.query_one(StepPanel).render().plain
+        drawn = on_screen(app.query_one(ResultsPanel))
+        for option in ("Scared", "Happy", "Sad"):
+            assert option in drawn

@@ -5,7 +5,7 @@ participant typing ``[bold red]x[/]`` sees exactly that on the projector.
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
@@ -17,6 +17,11 @@ from participant.core.wire import DEFAULT_MIN_RESPONSES, RATING_SCALE, PromptKin
 BAR = "█"
 LEVELS = " ▁▂▃▄▅▆▇█"
 WORD_STYLES = ("bold reverse", "bold", "", "dim")
+"""The word wall's emphasis tiers, most given first: a terminal has one font size, so weight shows size."""
+GAP = "   "
+"""Between two entries of the word wall."""
+STACK_BELOW = 24
+"""A rating question narrower than this many cells goes on its own line, above its bars."""
 
 
 def headline(results: Results | None, connected: int) -> Text:
@@ -33,50 +38,135 @@ def headline(results: Results | None, connected: int) -> Text:
     return line
 
 
-def rating_line(number: int, rating: RatingResult) -> Table:
-    """One reflection question: a five-column histogram of its ratings and the average."""
-    table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column(justify="right", no_wrap=True)
-    if rating.withheld:
-        hidden = Text(f"{rating.answered} rated it: too few to show", style="dim")
-        table.add_row(Text(f"{number}. {rating.question}"), hidden, Text(""))
-        return table
-    top = max(rating.counts) or 1
-    bars = Text()
-    for value, count in zip(RATING_SCALE, rating.counts, strict=True):
-        level = LEVELS[round(count / top * (len(LEVELS) - 1))] if count else "·"
-        bars.append(f"{value}", style="dim").append(level * 2, style="bold").append(" ")
-    average = f"avg {rating.average:.{AVERAGE_DECIMALS}f}" if rating.average is not None else "no ratings"
-    table.add_row(Text(f"{number}. {rating.question}"), bars, Text(average, style="bold"))
-    return table
+def _width(options: ConsoleOptions) -> int:
+    return max(options.max_width, 1)
 
 
-def choice_bars(choices: tuple[tuple[str, int], ...], width: int) -> Table:
-    """A bar per option, in the agenda's order, scaled to the widest."""
-    table = Table.grid(padding=(0, 1))
-    label_width = max((len(option) for option, _ in choices), default=0)
-    table.add_column(width=min(label_width, 20), no_wrap=True, overflow="ellipsis")
-    table.add_column(no_wrap=True)
-    top = max((count for _, count in choices), default=0) or 1
-    room = max(width - min(label_width, 20) - 6, 4)
-    for option, count in choices:
-        table.add_row(Text(option), Text(BAR * round(count / top * room), style="bold").append(f" {count}"))
-    return table
+class RatingLine:
+    """One reflection question: the question, a five-column histogram of its ratings and the average.
+
+    The question is never cut: it wraps beside the bars, or on its own line above them when the
+    width leaves it fewer than :data:`STACK_BELOW` cells. Each column of the histogram grows with the
+    width, so the bars use the room at 200 columns and still fit at 40.
+    """
+
+    def __init__(self, number: int, rating: RatingResult) -> None:
+        self.number = number
+        self.rating = rating
+
+    def bars(self, width: int) -> Text:
+        rating = self.rating
+        if rating.withheld:
+            return Text(f"{rating.answered} rated it: too few to show", style="dim")
+        cell = max(2, min(8, (width // 2 - 20) // 5 + 2))
+        top = max(rating.counts) or 1
+        bars = Text()
+        for value, count in zip(RATING_SCALE, rating.counts, strict=True):
+            level = LEVELS[round(count / top * (len(LEVELS) - 1))] if count else "·"
+            bars.append(f"{value}", style="dim").append(level * cell, style="bold").append(" ")
+        average = f"avg {rating.average:.{AVERAGE_DECIMALS}f}" if rating.average is not None else "no ratings"
+        bars.append(average, style="bold")
+        return bars
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = _width(options)
+        question = Text(f"{self.number}. {self.rating.question}")
+        bars = self.bars(width)
+        if width - bars.cell_len - 1 >= STACK_BELOW:
+            table = Table.grid(padding=(0, 1), expand=True)
+            table.add_column(ratio=1, overflow="fold")
+            table.add_column(no_wrap=True, justify="right")
+            table.add_row(question, bars)
+            yield table
+            return
+        yield question
+        indented = Text("   ") + bars
+        indented.overflow = "fold"
+        yield indented
 
 
-def word_wall(words: tuple[tuple[str, int], ...]) -> Text:
-    """Words flowing like a wall: the most given in bold capitals, the rarest dim."""
-    wall = Text(justify="center")
-    top = max((count for _, count in words), default=1)
-    for word, count in words:
-        tier = min(int((1 - count / top) * len(WORD_STYLES)), len(WORD_STYLES) - 1)
-        shown = word.upper() if tier == 0 else word
-        wall.append(shown, style=WORD_STYLES[tier])
-        wall.append(f" {count}" if count > 1 else "", style="dim")
-        wall.append("   ")
-    return wall
+def rating_line(number: int, rating: RatingResult) -> RatingLine:
+    """One reflection question, laid out for the width it is drawn at (see :class:`RatingLine`)."""
+    return RatingLine(number, rating)
+
+
+class ChoiceBars:
+    """A bar per option, in the agenda's order, scaled to the most chosen.
+
+    The label column is as wide as the longest label when that leaves the bars a third of the
+    width; otherwise labels wrap (never cut), so every label stays readable at 80 columns.
+    """
+
+    def __init__(self, choices: tuple[tuple[str, int], ...]) -> None:
+        self.choices = choices
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = _width(options)
+        top = max((count for _, count in self.choices), default=0) or 1
+        count_width = len(str(top)) + 1
+        longest = max((Text(option).cell_len for option, _ in self.choices), default=0)
+        label_width = max(min(longest, width - count_width - 1 - max(width // 3, 4)), min(longest, 10))
+        room = max(width - label_width - 1 - count_width, 1)
+        table = Table.grid(padding=(0, 1))
+        table.add_column(width=label_width, overflow="fold")
+        table.add_column(no_wrap=True)
+        for option, count in self.choices:
+            bar = Text(BAR * round(count / top * room), style="bold").append(f" {count}")
+            table.add_row(Text(option), bar)
+        yield table
+
+
+def choice_bars(choices: tuple[tuple[str, int], ...]) -> ChoiceBars:
+    """The bars of a choice, laid out for the width they are drawn at (see :class:`ChoiceBars`)."""
+    return ChoiceBars(choices)
+
+
+def word_entry(word: str, count: int, top: int) -> Text:
+    """One entry of the word wall as typed, weighted by how many gave it, with its count."""
+    tier = min(int((1 - count / top) * len(WORD_STYLES)), len(WORD_STYLES) - 1)
+    entry = Text()
+    entry.append(word, style=WORD_STYLES[tier])
+    if count > 1:
+        entry.append(f" {count}", style="dim")
+    return entry
+
+
+class WordWall:
+    """Entries flowing like a wall, centred, the most given first and strongest, the rarest dim.
+
+    The wall is laid out here, entry by entry, so an entry ("child protection order") is never split
+    across lines: a line takes the next entry only if the whole entry fits. An entry wider than the
+    whole line (only at a very narrow width) gets a line of its own and folds.
+    """
+
+    def __init__(self, words: tuple[tuple[str, int], ...]) -> None:
+        self.words = words
+
+    def lines(self, width: int) -> list[Text]:
+        top = max((count for _, count in self.words), default=1)
+        lines: list[Text] = []
+        line = Text()
+        for word, count in self.words:
+            entry = word_entry(word, count, top)
+            if line.cell_len and line.cell_len + len(GAP) + entry.cell_len > width:
+                lines.append(line)
+                line = Text()
+            if line.cell_len:
+                line.append(GAP)
+            line.append_text(entry)
+        if line.cell_len:
+            lines.append(line)
+        return lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines(_width(options)):
+            line.justify, line.overflow = "center", "fold"
+            yield line
+
+
+def word_wall(words: tuple[tuple[str, int], ...]) -> WordWall:
+    """The word wall, laid out for the width it is drawn at (see :class:`WordWall`)."""
+    return WordWall(words)
 
 
 def text_wall(texts: tuple[str, ...]) -> Group:
@@ -84,7 +174,7 @@ def text_wall(texts: tuple[str, ...]) -> Group:
     return Group(*(Text.assemble(("• ", "dim"), Text(text)) for text in reversed(texts)))
 
 
-def results_body(results: Results, width: int) -> RenderableType:
+def results_body(results: Results) -> RenderableType:
     """The revealed results of one prompt, by kind."""
     if results.kind is PromptKind.REFLECTION:
         parts: list[RenderableType] = [
@@ -94,7 +184,7 @@ def results_body(results: Results, width: int) -> RenderableType:
             parts.extend([Text(""), text_wall(results.texts)])
         return Group(*parts)
     if results.kind is PromptKind.CHOICE:
-        return choice_bars(results.choices, width)
+        return choice_bars(results.choices)
     if results.kind is PromptKind.WORDWALL:
         return word_wall(results.words)
     return text_wall(results.texts)
@@ -128,5 +218,5 @@ class ResultsPanel(Widget):
                 Text(f"Results appear from {self.min_responses} answers, to keep them anonymous", style="dim")
             )
         elif self.results is not None:
-            lines.append(results_body(self.results, self.content_size.width))
+            lines.append(results_body(self.results))
         return Group(*lines)

@@ -13,7 +13,7 @@ KIND_LABELS = {
     StepKind.ACTIVITY: "Activity",
     StepKind.BREAKOUT: "Breakout",
     StepKind.REFLECTION: "Reflection",
-    StepKind.CHOICE: "Check-in",
+    StepKind.CHOICE: "Choice",
     StepKind.TEXT: "Question",
     StepKind.WORDWALL: "Word wall",
     StepKind.BREAK: "Break",
