@@ -37,6 +37,7 @@ class Phone:
         self.connection: ClientConnection | None = None
         self.welcome: dict[str, Any] = {}
         self.news: list[dict[str, Any]] = []  # prompts that arrived while waiting for an ack
+        self.breakouts: list[dict[str, Any]] = []  # ``breakout`` news: never a reply, kept aside
 
     async def join(self) -> Phone:
         self.connection = await connect(self.url)
@@ -50,6 +51,24 @@ class Phone:
         return await self.receive()
 
     async def receive(self) -> dict[str, Any]:
+        """The next message, except ``breakout`` news (sent unasked during a breakout: see
+        :meth:`breakout`)."""
+        while True:
+            message = await self._next()
+            if message.get("type") != "breakout":
+                return message
+            self.breakouts.append(message)
+
+    async def breakout(self) -> dict[str, Any]:
+        """The next ``breakout`` message, received already or now (other messages go to ``news``)."""
+        while not self.breakouts:
+            message = await self._next()
+            if message.get("type") == "breakout":
+                return message
+            self.news.append(message)
+        return self.breakouts.pop(0)
+
+    async def _next(self) -> dict[str, Any]:
         assert self.connection is not None
         async with asyncio.timeout(TIMEOUT):
             return json.loads(await self.connection.recv())

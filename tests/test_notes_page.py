@@ -187,20 +187,22 @@ def test_with_no_breakout_running_add_is_disabled_until_one_starts(device: Devic
 def test_a_phone_join_link_shows_the_phone_page_and_cannot_write_notes(
     device: Device, live: LiveServer
 ) -> None:
-    """The join link is the phones' page: no room, no notes; its socket is refused a note."""
+    """The join link is the phones' page: the breakout but no room and no notes; its socket is refused
+    a note."""
     page = device()
     page.goto(live.url)
-    expect(page.get_by_role("heading", name="Waiting for the next question…")).to_be_visible()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Room"))).to_have_count(0)
     expect(page.get_by_label("Note", exact=True)).to_have_count(0)
-    expect(page.get_by_text(TITLE)).to_have_count(0)
     reply = page.evaluate(
         """code => new Promise(resolve => {
             const ws = new WebSocket(`ws://${location.host}/ws?s=${code}`);
             ws.onopen = () => ws.send(JSON.stringify({type: "hello", device: "phone-0123456789abcdef"}));
             ws.onmessage = e => {
                 const m = JSON.parse(e.data);
-                if (m.type !== "welcome") resolve(m);
-                else ws.send(JSON.stringify({type: "note_add", id: "note-0001", text: "Hi"}));
+                if (m.type === "error") resolve(m);
+                const add = {type: "note_add", id: "note-0001", text: "Hi"};
+                if (m.type === "welcome") ws.send(JSON.stringify(add));
             };
         })""",
         live.server.join_code,

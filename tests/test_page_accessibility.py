@@ -160,6 +160,29 @@ def test_offline_with_an_answer_queued(context: BrowserContext, page: Page, live
     context.set_offline(False)
 
 
+def test_a_breakout_running_and_paused(page: Page, live: LiveServer) -> None:
+    """During a breakout: its title, the time left and its prompts instead of "Waiting…"."""
+    join(page, live)
+    open_breakout(live, Timer(600, running=True))
+    expect(page.get_by_role("timer")).to_have_text("Time left 10:00")
+    check(page, "breakout running")
+    open_breakout(live, Timer(300, running=False))
+    expect(page.get_by_role("timer")).to_have_text("Time left 5:00, paused")
+    check(page, "breakout paused")
+
+
+def test_the_close(page: Page, live: LiveServer) -> None:
+    """The workshop is over: the room's revealed results and this phone's own answers."""
+    join(page, live)
+    live.open("p1", CHOICE)
+    button(page, "Calm").click()
+    expect(status(page)).to_have_text("Received")
+    live.call(live.server.close_prompt)
+    live.call(live.server.show_closing, ["p1"])
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("complete"))
+    check(page, "closing")
+
+
 # --- The notes page of a room's link ---------------------------------------------------------------
 
 

@@ -45,6 +45,10 @@ Server to room link: ``room``, ``{"type": "room", "room": N, "breakout": {"id", 
 "rooms"} or null, "notes": [{"id", "text", "rev"}], "timer": {"remaining", "running"} or null}``,
 sent on joining and after every change in that room (:class:`participant.core.notes.RoomState`).
 
+Server to phone during a breakout: ``breakout``, ``{"type": "breakout", "breakout": {"title",
+"prompts"} or null, "timer": {"remaining", "running"} or null}``, sent after ``welcome`` while one
+runs and to every phone when it opens, changes or closes (:class:`BreakoutNow`; never notes or links).
+
 Limits, all named below: a message holds at most :data:`MAX_MESSAGE_BYTES` (larger ones get a
 ``too_large`` error; above :data:`CLOSE_ABOVE_BYTES` the websocket itself closes with 1009); texts are
 limited per kind (:data:`MAX_TEXT_LENGTH`, :data:`MAX_COMMENT_LENGTH`, :data:`MAX_NOTE_LENGTH`), a word
@@ -613,6 +617,28 @@ class Closing:
 
     def to_wire(self) -> dict[str, Any]:
         return {"type": "closing", "results": [dict(result) for result in self.results]}
+
+    def encode(self) -> str:
+        return encode_message(self.to_wire())
+
+
+@dataclass(frozen=True)
+class BreakoutNow:
+    """The breakout phones show instead of "Waiting…": its title, its discussion prompts and the time
+    left (``remaining`` seconds, ``None``: not timed now). ``title`` ``None``: no breakout is running.
+    Never a note, a room's link or a token: the join link reaches every phone."""
+
+    title: str | None
+    prompts: tuple[str, ...] = ()
+    remaining: int | None = None
+    running: bool = False
+
+    def to_wire(self) -> dict[str, Any]:
+        if self.title is None:
+            return {"type": "breakout", "breakout": None, "timer": None}
+        timer = None if self.remaining is None else {"remaining": self.remaining, "running": self.running}
+        breakout = {"title": self.title, "prompts": list(self.prompts)}
+        return {"type": "breakout", "breakout": breakout, "timer": timer}
 
     def encode(self) -> str:
         return encode_message(self.to_wire())

@@ -71,6 +71,7 @@ from participant.core.wire import (
     WS_PATH,
     Ack,
     Answer,
+    BreakoutNow,
     CurrentPrompt,
     Error,
     ErrorCode,
@@ -78,6 +79,7 @@ from participant.core.wire import (
     NoteMessage,
     ProtocolError,
     ServerMessage,
+    Welcome,
     join_path,
     page_limits,
     parse_client_message,
@@ -326,12 +328,14 @@ class ParticipantServer:
             stamped = None if timer is None else replace(timer, at=self._clock())
             self.board.open_breakout(breakout, stamped)
             self._send_rooms()
+            self._send_breakout()
 
     def close_breakout(self) -> None:
         """No breakout is running: room links show their notes no more and cannot write."""
         if self.board.open is not None:
             self.board.close_breakout()
             self._send_rooms()
+            self._send_breakout()
 
     def notes(self, breakout_id: str) -> tuple[Note, ...]:
         """The live notes of a breakout, every room, in the order they were added."""
@@ -345,6 +349,20 @@ class ParticipantServer:
                 by_room.setdefault(link.room, []).append(connection)
         for room, connections in by_room.items():
             broadcast(connections, self.board.state(room, self._clock()).encode())
+
+    def _breakout_now(self) -> BreakoutNow:
+        """The breakout as phones see it while it runs (its own step, timed): title, prompts, time
+        left; no notes, no links. Open but untimed (its report-back): none, for the phones."""
+        breakout, timer = self.board.open, self.board.timer
+        if breakout is None or timer is None:
+            return BreakoutNow(None)
+        remaining = round(timer.left(self._clock()))
+        return BreakoutNow(breakout.title, breakout.prompts, remaining, timer.running)
+
+    def _send_breakout(self) -> None:
+        """Tell every joined phone (not room links) the breakout running now, or that none is."""
+        phones = [c for c, link in self._links.items() if link.device is not None and link.room is None]
+        broadcast(phones, self._breakout_now().encode())
 
     def _send_prompt(self) -> None:
         """Tell every joined phone the open prompt; a phone that answered it before also gets its answer."""
@@ -468,6 +486,8 @@ class ParticipantServer:
             async for frame in connection:
                 reply = await self._reply(link, frame)
                 await connection.send(reply.encode())
+                if isinstance(reply, Welcome) and self.board.timer is not None:  # a breakout runs
+                    await connection.send(self._breakout_now().encode())
         except ConnectionClosed:
             pass
         finally:
