@@ -4,7 +4,7 @@ import pytest
 from rich.console import Console
 from textual.app import App, ComposeResult
 
-from facilitator.app.widgets.results_panel import ResultsPanel, headline, word_entry, word_wall
+from facilitator.app.widgets.results_panel import ResultsPanel, headline, text_wall, word_entry, word_wall
 from facilitator.app.widgets.step_panel import KIND_LABELS
 from facilitator.domain.agenda import StepKind
 from participant.core.tallies import tally
@@ -173,3 +173,11 @@ async def test_rating_bars_grow_with_the_width():
 def test_a_choice_step_is_labelled_choice():
     """A choice is not always a check-in: its step is labelled Choice."""
     assert KIND_LABELS[StepKind.CHOICE] == "Choice"
+
+
+def test_a_long_answer_wraps_under_its_own_text():
+    """On the text wall a wrapped answer keeps a hanging indent, so one can tell where it starts."""
+    lines = drawn(text_wall(("That the family knows more about the family than we do", "Short")), 24)
+    assert lines[0].startswith("• Short")
+    assert lines[1].startswith("• That")
+    assert all(line.startswith("  ") for line in lines[2:])

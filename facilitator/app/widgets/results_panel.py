@@ -169,9 +169,14 @@ def word_wall(words: tuple[tuple[str, int], ...]) -> WordWall:
     return WordWall(words)
 
 
-def text_wall(texts: tuple[str, ...]) -> Group:
-    """Each answer on its own, newest first."""
-    return Group(*(Text.assemble(("• ", "dim"), Text(text)) for text in reversed(texts)))
+def text_wall(texts: tuple[str, ...]) -> Table:
+    """Each answer on its own, newest first; a long answer wraps under its own first word."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1, overflow="fold")
+    for text in reversed(texts):
+        table.add_row(Text("•", style="dim"), Text(text))
+    return table
 
 
 def results_body(results: Results) -> RenderableType:
