@@ -742,7 +742,10 @@ def test_every_control_is_named_labelled_and_large_at_any_zoom(
             if kind == "wordwall":
                 page.get_by_label("A word or short phrase").fill("a rather long phrase of jargon")
                 button(page, "Add").click()
+                expect(button(page, "Remove a rather long phrase of jargon")).to_be_visible()
+            # Measured once the view has settled: a control redrawn meanwhile has no box for a moment.
             for control in page.get_by_role("button").all() + page.get_by_role("radio").all():
+                expect(control).to_be_visible()
                 expect(control).to_have_accessible_name(re.compile(r"\S"))
                 box = control.bounding_box()
                 assert box is not None
