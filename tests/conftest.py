@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from contextlib import AsyncExitStack
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from tests.workshops import LiveWorkshop
 
@@ -43,6 +45,15 @@ def chromium_path() -> str:
 def chromium_launch_options(chromium_path: str) -> dict[str, object]:
     """Keyword arguments for Playwright's ``chromium.launch`` (sync or async API)."""
     return {"executable_path": chromium_path, "args": list(CHROMIUM_ARGS)}
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_launch_options: dict[str, object]) -> Iterator[Browser]:
+    """One headless Chromium per module, for the tests that drive pages with Playwright's sync API."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**chromium_launch_options)  # type: ignore[arg-type]
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

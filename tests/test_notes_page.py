@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, WebSocketRoute, expect, sync_playwright
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from participant.core.notes import Timer
 from participant.core.wire import MAX_NOTE_LENGTH
@@ -31,14 +31,6 @@ RECONNECTING = "Reconnecting… try again in a moment"
 NO_BREAKOUT = "No breakout is running now: notes open when the trainer starts one"
 
 Device = Callable[..., Page]
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_launch_options: dict[str, Any]) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**chromium_launch_options)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
 from facilitator.domain.agenda import Prompt, RatingQuestion, StepKind
 from participant.core.wire import (
@@ -117,14 +117,6 @@ class LiveServer:
             self.thread.join(TIMEOUT)
             self.loop.close()
             self.store.close()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_launch_options: dict[str, Any]) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**chromium_launch_options)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from participant.core.notes import Timer
 from tests.phones import Phone, room_url, ws_url
@@ -21,14 +21,6 @@ from tests.test_notes_page import PROMPTS, TITLE, open_breakout
 from tests.test_page import TEXT, WAITING, Frozen, LiveServer, join
 
 NOTE = "Our secret: the manager never reads the plan"
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_launch_options: dict[str, Any]) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**chromium_launch_options)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
