@@ -404,3 +404,21 @@ def test_resume_from_saved_state_keeps_everything_the_trainer_did(workshop, phon
     for _ in range(REPORTBACK - CHOICE - 1):
         resumed.back()
     assert resumed.results().revealed
+
+
+def test_the_breakout_dashboard_counts_each_rooms_notes_and_nothing_else(workshop, phones):
+    """During a breakout the dashboard gives one note count per room (rooms with none count 0), no
+    text; on any other step there is no dashboard."""
+    assert workshop.breakout_dashboard() is None
+    goto(workshop, BREAKOUT)
+    phones.write("step-2", 1, "a", "Trust takes time")
+    phones.write("step-2", 1, "b", "We listen")
+    phones.write("step-2", 3, "c", "Shared goals")
+    dashboard = workshop.breakout_dashboard()
+    assert dashboard is not None
+    assert dashboard.title == "Why we work well together"
+    assert dashboard.notes == (2, 0, 1, 0)
+    assert dashboard.total == 3
+    assert "Trust" not in repr(dashboard)
+    workshop.next()
+    assert workshop.breakout_dashboard() is None

@@ -203,6 +203,21 @@ class ReportBackView:
 
 
 @dataclass(frozen=True)
+class BreakoutDashboard:
+    """A breakout as the room may see it while it runs: how many notes each room has written, never
+    their text (that waits for the report-back)."""
+
+    breakout: int
+    title: str
+    notes: tuple[int, ...]
+    """Notes written so far, one count per room, room 1 first."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.notes)
+
+
+@dataclass(frozen=True)
 class RoomLinks:
     """The private links of the current or next breakout, one per room (for the trainer's eyes)."""
 
@@ -311,6 +326,17 @@ class Workshop:
             self._notes(breakout),
             None if edits is None else edits.grouping,
         )
+
+    def breakout_dashboard(self) -> BreakoutDashboard | None:
+        """The current breakout's note count per room, or None when the current step is not a breakout."""
+        if self.runner.phase is Phase.FINISHED or self.runner.step.kind is not StepKind.BREAKOUT:
+            return None
+        rooms = self.rooms(self.index)
+        counts = [0] * rooms
+        for note in self._notes(self.index):
+            if not note.deleted and 1 <= note.room <= rooms:
+                counts[note.room - 1] += 1
+        return BreakoutDashboard(self.index, self.runner.step.title, tuple(counts))
 
     def rooms(self, breakout: int) -> int:
         """How many rooms breakout step ``breakout`` has now: the trainer's change, or the agenda's."""
