@@ -98,3 +98,50 @@ UNREPORTED = dedent(
     """
 )
 """Two breakouts reported together, then one that no report-back comes after (a warning)."""
+
+TWO_REPORTED = dedent(
+    """\
+    title = "Two breakouts, one report-back"
+
+    [[steps]]
+    title = "Warm-up pairs"
+    kind = "breakout"
+    duration = "5m"
+    rooms = 2
+
+    [[steps]]
+    title = "First report back"
+    kind = "reportback"
+    duration = "5m"
+
+    [[steps]]
+    title = "What works"
+    kind = "breakout"
+    duration = "10m"
+    rooms = 3
+    prompts = ["What works in your partnership?"]
+
+    [[steps]]
+    title = "Input"
+    kind = "talk"
+    duration = "5m"
+
+    [[steps]]
+    title = "What gets in the way"
+    kind = "breakout"
+    duration = "10m"
+    rooms = 2
+    prompts = ["What gets in the way?"]
+
+    [[steps]]
+    title = "Report back"
+    kind = "reportback"
+    duration = "10m"
+
+    [[steps]]
+    title = "Share one thing"
+    kind = "share"
+    duration = "5m"
+    """
+)
+"""A report-back after two breakouts (steps 3 and 5), with an earlier breakout reported before."""

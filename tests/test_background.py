@@ -34,7 +34,7 @@ async def test_themes_come_back_from_the_worker_and_a_burst_is_grouped_in_few_jo
         await background.idle()
     finally:
         background.close()
-    grouping = workshop.report_back().grouping
+    grouping = workshop.report_back().section(BREAKOUT).grouping
     assert sorted(n for g in grouping.groups for n in g.note_ids) == [f"note{n:02}" for n in range(40)]
     assert 1 <= len(themes) <= 2
 
@@ -65,7 +65,7 @@ async def test_a_failing_job_is_reported_and_not_retried():
         background.wake()
         await background.idle()
         assert errors == ["Could not group the notes into themes: no themes today"]
-        assert workshop.report_back().grouping is None
+        assert workshop.report_back().section(BREAKOUT).grouping is None
         assert workshop.grouping_job() is None
     finally:
         background.close()
@@ -86,5 +86,5 @@ async def test_notes_two_rooms_gave_one_id_are_both_grouped():
     finally:
         background.close()
     assert errors == []
-    grouping = workshop.report_back().grouping
+    grouping = workshop.report_back().section(BREAKOUT).grouping
     assert sorted(n for g in grouping.groups for n in g.note_ids) == ["same-id", "same-id@2"]

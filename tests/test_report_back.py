@@ -85,7 +85,7 @@ async def test_report_back_groups_notes_and_the_trainer_reshapes_them(workshop, 
         await app.background.idle()
         view = app.query_one(ReportBack)
         assert view.has_focus
-        grouping = view.grouping
+        grouping = view.section(BREAKOUT).grouping
         every = sorted(n for g in grouping.groups for n in g.note_ids)
         assert every == sorted(f"room{r}-note{n}" for r, texts in NOTES.items() for n in range(len(texts)))
         trust = next(g for g in grouping.groups if "room1-note0" in g.note_ids)
@@ -94,26 +94,29 @@ async def test_report_back_groups_notes_and_the_trainer_reshapes_them(workshop, 
         await pilot.press("t")
         assert view.by_room
         await pilot.press("t")
-        before = view.grouping
+        before = view.section(BREAKOUT).grouping
         await pilot.press("m")  # merge the first theme with the second
-        assert len(view.grouping.groups) == len(before.groups) - 1
-        assert view.grouping.groups[0].note_ids == before.groups[0].note_ids + before.groups[1].note_ids
+        assert len(view.section(BREAKOUT).grouping.groups) == len(before.groups) - 1
+        assert (
+            view.section(BREAKOUT).grouping.groups[0].note_ids
+            == before.groups[0].note_ids + before.groups[1].note_ids
+        )
         await pilot.press("u")
-        assert view.grouping == before
+        assert view.section(BREAKOUT).grouping == before
 
         await pilot.press("down")  # first note of the first theme
-        moved = view.lines()[view.cursor][1]
+        moved = view.lines()[view.cursor][2]
         await pilot.press("shift+down")
-        assert view.grouping == before.move(moved, 1)
-        assert view.lines()[view.cursor][1] == moved  # the cursor follows the moved note
+        assert view.section(BREAKOUT).grouping == before.move(moved, 1)
+        assert view.lines()[view.cursor][2] == moved  # the cursor follows the moved note
 
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, RenameScreen)
         await pilot.press(*"Reliability", "enter")
         await pilot.pause()
-        assert any(g.label == "Reliability" for g in view.grouping.groups)
-        edited = view.grouping
+        assert any(g.label == "Reliability" for g in view.section(BREAKOUT).grouping.groups)
+        edited = view.section(BREAKOUT).grouping
     await workshop.server.close()
     store.close()
     saved = SavedState.from_store(open_session(store.session.id, data_dir=tmp_path).load_state())
@@ -153,8 +156,9 @@ async def test_the_report_back_scrolls_to_keep_the_highlight_on_screen():
         assert len(view.lines()) > view.size.height
 
         def highlighted_on_screen() -> bool:
-            _, note_id = view.lines()[view.cursor]
-            wanted = view.grouping.groups[view.lines()[view.cursor][0]].label if note_id is None else None
+            breakout, theme, note_id = view.lines()[view.cursor]
+            groups = view.section(breakout).grouping.groups
+            wanted = groups[theme].label if note_id is None else None
             return (wanted or view.notes[note_id].text) in on_screen(view)
 
         for key in ["end", "home", *["down"] * 20, "pagedown", "pagedown", "pageup"]:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+from facilitator.domain.agenda import step_id
 from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.clock import ManualClock
 from facilitator.domain.runner import Phase
@@ -27,7 +28,7 @@ from facilitator.domain.workshop import (
 )
 from participant.core.wire import MAX_ROOMS
 from tests.fake_participants import FakeParticipants
-from tests.sample_agendas import GOOD
+from tests.sample_agendas import GOOD, TWO_REPORTED
 
 # Steps in GOOD: 0 talk, 1 breakout (4 rooms), 2 reflection, 3 choice, 4 break, 5 wordwall, 6 text,
 # 7 report-back, 8 share.
@@ -287,14 +288,14 @@ def test_report_back_groups_in_the_background_and_only_when_notes_change(worksho
     write_notes(phones)
     assert workshop.grouping_job() is None  # no report-back yet
     goto(workshop, REPORTBACK)
-    assert workshop.report_back().grouping is None
+    assert workshop.report_back().section(BREAKOUT).grouping is None
     job = workshop.grouping_job()
     assert job is not None
     assert workshop.grouping_job() is None  # one job at a time
     events = Recorder(workshop)
     workshop.themes_ready(job, job.run())
     assert events.take() == [ThemesChanged(BREAKOUT)]
-    grouping = workshop.report_back().grouping
+    grouping = workshop.report_back().section(BREAKOUT).grouping
     assert sorted(n for g in grouping.groups for n in g.note_ids) == ["a", "b", "c", "d", "e", "f"]
     assert workshop.grouping_job() is None
     phones.write("step-2", 4, "g", "Shared goals")
@@ -307,10 +308,10 @@ def test_a_failed_grouping_is_not_retried_until_the_notes_change(workshop, phone
     write_notes(phones)
     goto(workshop, REPORTBACK)
     workshop.themes_ready(workshop.grouping_job(), None)
-    assert workshop.report_back().grouping is None
+    assert workshop.report_back().section(BREAKOUT).grouping is None
     assert workshop.grouping_job() is None
     with pytest.raises(Refused, match="still being grouped"):
-        workshop.merge(0)
+        workshop.merge(BREAKOUT, 0)
     phones.write("step-2", 4, "g", "Shared goals")
     assert workshop.grouping_job() is not None
 
@@ -321,25 +322,25 @@ def test_merge_move_split_rename_and_undo(workshop, phones):
     write_notes(phones)
     goto(workshop, REPORTBACK)
     group_now(workshop)
-    first = workshop.report_back().grouping
+    first = workshop.report_back().section(BREAKOUT).grouping
     events = Recorder(workshop)
 
-    workshop.merge(0)
-    merged = workshop.report_back().grouping
+    workshop.merge(BREAKOUT, 0)
+    merged = workshop.report_back().section(BREAKOUT).grouping
     assert merged.groups[0].note_ids == first.groups[0].note_ids + first.groups[1].note_ids
     note = merged.groups[0].note_ids[0]
-    workshop.move(note, 1)
-    assert note in workshop.report_back().grouping.groups[1].note_ids
-    workshop.split(note)
-    assert workshop.report_back().grouping.groups[2].note_ids == (note,)
-    workshop.rename(0, "  Reliability  ")
-    assert workshop.report_back().grouping.groups[0].label == "Reliability"
-    assert phones.saved[-1].groupings["step-2"] == workshop.report_back().grouping
+    workshop.move(BREAKOUT, note, 1)
+    assert note in workshop.report_back().section(BREAKOUT).grouping.groups[1].note_ids
+    workshop.split(BREAKOUT, note)
+    assert workshop.report_back().section(BREAKOUT).grouping.groups[2].note_ids == (note,)
+    workshop.rename(BREAKOUT, 0, "  Reliability  ")
+    assert workshop.report_back().section(BREAKOUT).grouping.groups[0].label == "Reliability"
+    assert phones.saved[-1].groupings["step-2"] == workshop.report_back().section(BREAKOUT).grouping
     assert events.take() == [ThemesChanged(BREAKOUT)] * 4
 
     for _ in range(4):
         workshop.undo()
-    assert workshop.report_back().grouping == first
+    assert workshop.report_back().section(BREAKOUT).grouping == first
     with pytest.raises(Refused, match="Nothing to undo"):
         workshop.undo()
 
@@ -347,20 +348,20 @@ def test_merge_move_split_rename_and_undo(workshop, phones):
 def test_report_back_edits_are_refused_where_they_make_no_sense(workshop, phones):
     """Edits off the report-back, past the last theme, or of a gone note are refused in words."""
     with pytest.raises(Refused, match="report-back"):
-        workshop.merge(0)
+        workshop.merge(BREAKOUT, 0)
     goto(workshop, BREAKOUT)
     write_notes(phones)
     goto(workshop, REPORTBACK)
     group_now(workshop)
-    last = len(workshop.report_back().grouping.groups) - 1
+    last = len(workshop.report_back().section(BREAKOUT).grouping.groups) - 1
     with pytest.raises(Refused, match="no theme below"):
-        workshop.merge(last)
+        workshop.merge(BREAKOUT, last)
     with pytest.raises(Refused, match="no theme there"):
-        workshop.move("a", -5)
+        workshop.move(BREAKOUT, "a", -5)
     with pytest.raises(Refused, match="no longer there"):
-        workshop.split("gone")
+        workshop.split(BREAKOUT, "gone")
     with pytest.raises(Refused, match="no such theme"):
-        workshop.rename(99, "x")
+        workshop.rename(BREAKOUT, 99, "x")
 
 
 def test_new_notes_join_the_trainers_themes(workshop, phones):
@@ -369,10 +370,10 @@ def test_new_notes_join_the_trainers_themes(workshop, phones):
     write_notes(phones)
     goto(workshop, REPORTBACK)
     group_now(workshop)
-    workshop.rename(0, "Ours")
+    workshop.rename(BREAKOUT, 0, "Ours")
     phones.write("step-2", 4, "g", "We trust them")
     group_now(workshop)
-    grouping = workshop.report_back().grouping
+    grouping = workshop.report_back().section(BREAKOUT).grouping
     assert grouping.groups[0].label == "Ours"
     assert sorted(n for g in grouping.groups for n in g.note_ids) == ["a", "b", "c", "d", "e", "f", "g"]
 
@@ -390,7 +391,7 @@ def test_resume_from_saved_state_keeps_everything_the_trainer_did(workshop, phon
     workshop.reveal()
     goto(workshop, REPORTBACK)
     group_now(workshop)
-    workshop.rename(0, "Ours")
+    workshop.rename(BREAKOUT, 0, "Ours")
     saved = SavedState.from_store(workshop.saved_state().to_store())
 
     again = FakeParticipants(written=phones.written)
@@ -399,7 +400,7 @@ def test_resume_from_saved_state_keeps_everything_the_trainer_did(workshop, phon
     assert resumed.runner.phase is Phase.PAUSED
     assert resumed.rooms(BREAKOUT) == 5
     assert again.breakout.rooms == 5  # the rooms are open again for the report-back
-    assert resumed.report_back().grouping.groups[0].label == "Ours"
+    assert resumed.report_back().section(BREAKOUT).grouping.groups[0].label == "Ours"
     resumed.back()
     for _ in range(REPORTBACK - CHOICE - 1):
         resumed.back()
@@ -422,3 +423,113 @@ def test_the_breakout_dashboard_counts_each_rooms_notes_and_nothing_else(worksho
     assert "Trust" not in repr(dashboard)
     workshop.next()
     assert workshop.breakout_dashboard() is None
+
+
+# -- a report-back of two breakouts -----------------------------------------------------------------
+
+# Steps in TWO_REPORTED: 0 breakout, 1 report-back, 2 breakout "What works" (3 rooms), 3 talk,
+# 4 breakout "What gets in the way" (2 rooms), 5 report-back, 6 share.
+WORKS, IN_THE_WAY, BOTH = 2, 4, 5
+
+
+@pytest.fixture
+def two(clock, phones):
+    workshop = Workshop(parse_agenda(TWO_REPORTED), clock, phones)
+    phones.write("step-1", 1, "w0", "Warm-up note, reported earlier")
+    for room, note_id, text in [
+        (1, "a", "Trust built over years"),
+        (2, "b", "We trust each other"),
+        (3, "c", "Shared goals for families"),
+    ]:
+        phones.write(step_id(WORKS), room, note_id, text)
+    for room, note_id, text in [
+        (1, "x", "Too little time"),
+        (2, "y", "No time to meet"),
+        (2, "z", "Staff turnover"),
+    ]:
+        phones.write(step_id(IN_THE_WAY), room, note_id, text)
+    goto(workshop, BOTH)
+    return workshop
+
+
+def group_all(workshop: Workshop) -> list[int]:
+    """Run every pending grouping job, as the worker would; the breakouts grouped, in order."""
+    grouped = []
+    while (job := workshop.grouping_job()) is not None:
+        workshop.themes_ready(job, job.run())
+        grouped.append(job.breakout)
+    return grouped
+
+
+def test_a_report_back_shows_every_breakout_since_the_previous_one(two, phones):
+    """Both breakouts since the last report-back, each a section under its title, in agenda order;
+    the earlier breakout is left to its own report-back; the nearest one's rooms can still write."""
+    view = two.report_back()
+    assert [(s.breakout, s.title, s.rooms) for s in view.sections] == [
+        (WORKS, "What works", 3),
+        (IN_THE_WAY, "What gets in the way", 2),
+    ]
+    assert [n.id for n in view.section(WORKS).notes] == ["a", "b", "c"]
+    assert [n.id for n in view.section(IN_THE_WAY).notes] == ["x", "y", "z"]
+    assert all(s.grouping is None for s in view.sections)
+    assert phones.breakout.id == step_id(IN_THE_WAY)
+
+
+def test_grouping_jobs_are_handed_out_per_breakout(two, phones):
+    """One job per breakout at a time, in agenda order; a note changes only its breakout's job."""
+    first, second = two.grouping_job(), two.grouping_job()
+    assert (first.breakout, second.breakout) == (WORKS, IN_THE_WAY)
+    assert two.grouping_job() is None  # both out
+    events = Recorder(two)
+    two.themes_ready(second, second.run())
+    two.themes_ready(first, first.run())
+    assert events.take() == [ThemesChanged(IN_THE_WAY), ThemesChanged(WORKS)]
+    assert two.grouping_job() is None
+    phones.write(step_id(IN_THE_WAY), 1, "w", "Meetings get cancelled")
+    assert group_all(two) == [IN_THE_WAY]
+    grouped = two.report_back().section(IN_THE_WAY).grouping
+    assert sorted(n for g in grouped.groups for n in g.note_ids) == ["w", "x", "y", "z"]
+
+
+def test_edits_address_a_breakout_and_undo_takes_back_the_last_whichever_it_was(two, phones):
+    """An edit changes only its breakout's themes (and is saved); undo walks back across breakouts."""
+    with pytest.raises(Refused, match='"What works" are still being grouped'):
+        two.rename(WORKS, 0, "Ours")
+    group_all(two)
+    works = two.report_back().section(WORKS).grouping
+    in_the_way = two.report_back().section(IN_THE_WAY).grouping
+    events = Recorder(two)
+    two.rename(IN_THE_WAY, 0, "Not enough hours")
+    two.rename(WORKS, 0, "Reliability")
+    assert two.report_back().section(IN_THE_WAY).grouping.groups[0].label == "Not enough hours"
+    assert phones.saved[-1].groupings[step_id(WORKS)].groups[0].label == "Reliability"
+    assert phones.saved[-1].groupings[step_id(IN_THE_WAY)].groups[0].label == "Not enough hours"
+    two.undo()
+    assert two.report_back().section(WORKS).grouping == works
+    assert two.report_back().section(IN_THE_WAY).grouping.groups[0].label == "Not enough hours"
+    two.undo()
+    assert two.report_back().section(IN_THE_WAY).grouping == in_the_way
+    assert events.take() == [ThemesChanged(b) for b in (IN_THE_WAY, WORKS, WORKS, IN_THE_WAY)]
+    with pytest.raises(Refused, match="Nothing to undo"):
+        two.undo()
+    with pytest.raises(Refused, match="not reported here"):
+        two.rename(0, 0, "Warm-up")
+    with pytest.raises(Refused, match="no longer there"):
+        two.move(WORKS, "x", 1)  # a note of the other breakout
+
+
+def test_undo_stays_with_the_report_back_it_was_made_at(clock, phones):
+    """An edit made at an earlier report-back is not undone from a later one."""
+    workshop = Workshop(parse_agenda(TWO_REPORTED), clock, phones)
+    phones.write("step-1", 1, "w0", "Warm-up note")
+    phones.write("step-1", 2, "w1", "Another warm-up note")
+    goto(workshop, 1)
+    group_all(workshop)
+    workshop.rename(0, 0, "Warm")
+    goto(workshop, BOTH)
+    with pytest.raises(Refused, match="Nothing to undo"):
+        workshop.undo()
+    while workshop.index > 1:
+        workshop.back()
+    workshop.undo()
+    assert workshop.report_back().section(0).grouping.groups[0].label != "Warm"

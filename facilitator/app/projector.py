@@ -178,10 +178,7 @@ class ProjectorApp(App[None]):
         self._join.joined = view.connected
         report_back = self.workshop.report_back()
         if report_back is not None:
-            shown = self._report_back
-            shown.rooms = report_back.rooms
-            shown.notes = {note.id: note for note in report_back.notes}
-            shown.grouping = report_back.grouping
+            self._report_back.sections = report_back.sections
 
     def refresh_status(self) -> None:
         """Read the time once and hand each widget what it shows (attributes down)."""
@@ -242,13 +239,13 @@ class ProjectorApp(App[None]):
         self.push_screen(QuitScreen("The timer stops; answers so far are kept."), quit_if_sure)
 
     def on_report_back_merge_requested(self, message: ReportBack.MergeRequested) -> None:
-        self._do(lambda: self.workshop.merge(message.theme))
+        self._do(lambda: self.workshop.merge(message.breakout, message.theme))
 
     def on_report_back_move_requested(self, message: ReportBack.MoveRequested) -> None:
-        self._do(lambda: self.workshop.move(message.note_id, message.change))
+        self._do(lambda: self.workshop.move(message.breakout, message.note_id, message.change))
 
     def on_report_back_split_requested(self, message: ReportBack.SplitRequested) -> None:
-        self._do(lambda: self.workshop.split(message.note_id))
+        self._do(lambda: self.workshop.split(message.breakout, message.note_id))
 
     def on_report_back_undo_requested(self, _: ReportBack.UndoRequested) -> None:
         self._do(self.workshop.undo)
@@ -256,7 +253,7 @@ class ProjectorApp(App[None]):
     def on_report_back_rename_requested(self, message: ReportBack.RenameRequested) -> None:
         def rename(label: str | None) -> None:
             if label is not None:
-                self._do(lambda: self.workshop.rename(message.theme, label))
+                self._do(lambda: self.workshop.rename(message.breakout, message.theme, label))
 
         self.push_screen(RenameScreen(message.label), rename)
 

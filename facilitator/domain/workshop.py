@@ -192,14 +192,29 @@ class ResultsView:
 
 
 @dataclass(frozen=True)
-class ReportBackView:
-    """A report-back: its breakout's notes, and their themes (None until first grouped)."""
+class ReportBackSection:
+    """One breakout at a report-back: its title, rooms, notes, and their themes (None until first
+    grouped)."""
 
     breakout: int
     title: str
     rooms: int
     notes: tuple[Note, ...]
     grouping: Grouping | None
+
+
+@dataclass(frozen=True)
+class ReportBackView:
+    """A report-back: one section per breakout since the previous report-back, in agenda order."""
+
+    sections: tuple[ReportBackSection, ...]
+
+    def section(self, breakout: int) -> ReportBackSection:
+        """The section of breakout step ``breakout``; ``KeyError`` when it is not reported here."""
+        for section in self.sections:
+            if section.breakout == breakout:
+                return section
+        raise KeyError(breakout)
 
 
 @dataclass(frozen=True)
@@ -267,6 +282,8 @@ class Workshop:
         self._saved_at = float("-inf")
         self._grouped: dict[int, tuple[Note, ...]] = {}
         self._grouping: set[int] = set()
+        self._edited: list[int] = []
+        """The breakout of each edit that undo can take back, in the order they were made."""
         self.storage_problem: str | None = None
         """Why the session cannot be written now, for a banner that stays until writes work again."""
         participants.listen(self._participants_changed)
@@ -314,18 +331,24 @@ class Workshop:
         )
 
     def report_back(self) -> ReportBackView | None:
-        """The current step's report-back, or None when it is not one."""
-        breakout = self._report_back_breakout()
-        if breakout is None:
+        """The current step's report-back (every breakout since the previous one, each with its
+        notes and themes), or None when it is not one."""
+        breakouts = self._reported()
+        if breakouts is None:
             return None
-        edits = self._edits.get(step_id(breakout))
-        return ReportBackView(
-            breakout,
-            self.agenda.steps[breakout].title,
-            self.rooms(breakout),
-            self._notes(breakout),
-            None if edits is None else edits.grouping,
-        )
+        sections = []
+        for breakout in breakouts:
+            edits = self._edits.get(step_id(breakout))
+            sections.append(
+                ReportBackSection(
+                    breakout,
+                    self.agenda.steps[breakout].title,
+                    self.rooms(breakout),
+                    self._notes(breakout),
+                    None if edits is None else edits.grouping,
+                )
+            )
+        return ReportBackView(tuple(sections))
 
     def breakout_dashboard(self) -> BreakoutDashboard | None:
         """The current breakout's note count per room, or None when the current step is not a breakout."""
@@ -425,62 +448,69 @@ class Workshop:
 
     # -- the report-back ------------------------------------------------------------------------------
 
-    def merge(self, theme: int) -> None:
-        """Merge theme ``theme`` with the one below it, under its label."""
-        grouping = self._current_grouping()
+    def merge(self, breakout: int, theme: int) -> None:
+        """Merge theme ``theme`` of breakout step ``breakout`` with the one below it, under its label."""
+        grouping = self._current_grouping(breakout)
         if not 0 <= theme < len(grouping.groups) - 1:
             raise Refused("There is no theme below this one to merge with")
-        self._edit(grouping.merge(theme, theme + 1))
+        self._edit(breakout, grouping.merge(theme, theme + 1))
 
-    def move(self, note_id: str, change: int) -> None:
-        """Move a note into the theme ``change`` places above (negative) or below (positive) its own."""
-        grouping = self._current_grouping()
+    def move(self, breakout: int, note_id: str, change: int) -> None:
+        """Move a note of breakout step ``breakout`` into the theme ``change`` places above
+        (negative) or below (positive) its own."""
+        grouping = self._current_grouping(breakout)
         target = self._group_of(grouping, note_id) + change
         if not 0 <= target < len(grouping.groups):
             raise Refused("There is no theme there to move the note to")
-        self._edit(grouping.move(note_id, target))
+        self._edit(breakout, grouping.move(note_id, target))
 
-    def split(self, note_id: str) -> None:
-        """Give a note a theme of its own, labelled from its words."""
-        grouping = self._current_grouping()
+    def split(self, breakout: int, note_id: str) -> None:
+        """Give a note of breakout step ``breakout`` a theme of its own, labelled from its words."""
+        grouping = self._current_grouping(breakout)
         self._group_of(grouping, note_id)
-        view = self.report_back()
-        text = next((note.text for note in view.notes if note.id == note_id), "") if view else ""
+        text = next((note.text for note in self._notes(breakout) if note.id == note_id), "")
         split = grouping.split(note_id, label_for(text))
         if split == grouping:
             raise Refused("This note is already a theme of its own")
-        self._edit(split)
+        self._edit(breakout, split)
 
-    def rename(self, theme: int, label: str) -> None:
-        """Give theme ``theme`` a new label (blank keeps the old one)."""
-        grouping = self._current_grouping()
+    def rename(self, breakout: int, theme: int, label: str) -> None:
+        """Give theme ``theme`` of breakout step ``breakout`` a new label (blank keeps the old one)."""
+        grouping = self._current_grouping(breakout)
         if not 0 <= theme < len(grouping.groups):
             raise Refused("There is no such theme")
-        self._edit(grouping.rename(theme, label))
+        self._edit(breakout, grouping.rename(theme, label))
 
     def undo(self) -> None:
-        """Undo the last change to the report-back's themes."""
-        breakout = self._report_back_breakout()
-        edits = None if breakout is None else self._edits.get(step_id(breakout))
-        if breakout is None or edits is None or not edits.undo():
-            raise Refused("Nothing to undo")
-        self._save()
-        self._emit(ThemesChanged(breakout))
+        """Undo the last change to this report-back's themes, whichever breakout it was in."""
+        breakouts = self._reported() or ()
+        for position in range(len(self._edited) - 1, -1, -1):
+            breakout = self._edited[position]
+            if breakout in breakouts:
+                del self._edited[position]
+                edits = self._edits.get(step_id(breakout))
+                if edits is not None and edits.undo():
+                    self._save()
+                    self._emit(ThemesChanged(breakout))
+                    return
+        raise Refused("Nothing to undo")
 
     # -- background grouping --------------------------------------------------------------------------
 
     def grouping_job(self) -> GroupingJob | None:
-        """The report-back's notes to group, if they changed since last grouped and none is being grouped."""
-        breakout = self._report_back_breakout()
-        if breakout is None or breakout in self._grouping:
-            return None
-        notes = self._notes(breakout)
-        if self._grouped.get(breakout) == notes:
-            return None
-        plan = self.agenda.steps[breakout].breakout
-        assert plan is not None
-        self._grouping.add(breakout)
-        return GroupingJob(breakout, notes, plan.prompts)
+        """The next of the report-back's breakouts whose notes changed since last grouped, and are
+        not being grouped now (one job per breakout at a time), in agenda order; else None."""
+        for breakout in self._reported() or ():
+            if breakout in self._grouping:
+                continue
+            notes = self._notes(breakout)
+            if self._grouped.get(breakout) == notes:
+                continue
+            plan = self.agenda.steps[breakout].breakout
+            assert plan is not None
+            self._grouping.add(breakout)
+            return GroupingJob(breakout, notes, plan.prompts)
+        return None
 
     def themes_ready(self, job: GroupingJob, themes: Sequence[Theme] | None) -> None:
         """Fold a finished job's themes into the trainer's; ``None`` when the job failed."""
@@ -558,10 +588,11 @@ class Workshop:
             self.storage_problem = problem
             self._emit(StorageChanged(problem))
 
-    def _report_back_breakout(self) -> int | None:
+    def _reported(self) -> tuple[int, ...] | None:
+        """The breakouts the current step reports (None when it is no report-back)."""
         if self.runner.phase is Phase.FINISHED or self.runner.step.kind is not StepKind.REPORTBACK:
             return None
-        return self.agenda.breakout_for(self.index)
+        return self.agenda.reported_breakouts(self.index)
 
     def _links_breakout(self) -> int:
         breakout = self.agenda.next_breakout(self.index)
@@ -569,13 +600,16 @@ class Workshop:
             raise Refused("No breakout ahead in this agenda")
         return breakout
 
-    def _current_grouping(self) -> Grouping:
-        breakout = self._report_back_breakout()
-        if breakout is None:
+    def _current_grouping(self, breakout: int) -> Grouping:
+        breakouts = self._reported()
+        if breakouts is None:
             raise Refused("Themes can be changed at a report-back")
+        if breakout not in breakouts:
+            raise Refused("That breakout is not reported here: themes can be changed at its report-back")
         edits = self._edits.get(step_id(breakout))
         if edits is None:
-            raise Refused("The notes are still being grouped: try again in a moment")
+            title = self.agenda.steps[breakout].title
+            raise Refused(f'The notes of "{title}" are still being grouped: try again in a moment')
         return edits.grouping
 
     @staticmethod
@@ -585,9 +619,8 @@ class Workshop:
         except KeyError:
             raise Refused("That note is no longer there") from None
 
-    def _edit(self, edited: Grouping) -> None:
-        breakout = self._report_back_breakout()
-        assert breakout is not None
+    def _edit(self, breakout: int, edited: Grouping) -> None:
         if self._edits[step_id(breakout)].apply(edited):
+            self._edited.append(breakout)
             self._save()
             self._emit(ThemesChanged(breakout))

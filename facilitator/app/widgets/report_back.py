@@ -1,4 +1,8 @@
-"""The report-back: a breakout's notes grouped into themes across rooms, or listed by room.
+"""The report-back: each breakout's notes under its title, grouped into themes across rooms, or
+listed by room.
+
+A report-back reports every breakout since the previous one: one section per breakout, in agenda
+order, each under a heading with the breakout's title; the highlight moves across all of them.
 
 The trainer reshapes the themes with keys; each key posts what the trainer asked for (a merge, a
 move, ...) and the app hands it to the workshop controller, which decides, keeps the undo history
@@ -25,23 +29,31 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from facilitator.domain.grouping import Grouping
+from facilitator.domain.workshop import ReportBackSection
 from participant.core.notes import Note
 
 NOTE_INDENT = 5
 """Columns before a note's text in the themes view: its room number sits there."""
 EMPTY = "No notes yet: the rooms' notes appear here as their facilitators add them."
+GROUPING = "Grouping the notes into themes…"
+NO_BREAKOUT = "No breakout before this report-back: nothing to report."
 HIGHLIGHT = Style(reverse=True)
+TITLE = Style(bold=True, underline=True)
 
-Line = tuple[int, str | None]
-"""A line of the themes view: (theme index, None) for a theme's heading, (theme index, note id) for a note."""
+Line = tuple[int, int, str | None]
+"""A line of the themes view: (breakout, theme index, None) for a theme's heading, (breakout,
+theme index, note id) for a note. A breakout's title is no line of its own: it scrolls with the
+breakout's first line."""
 
 
 @dataclass(frozen=True)
 class _Row:
-    """One screen row; ``line`` is the themes-view line it belongs to (None in the rooms view)."""
+    """One screen row; ``line`` is the themes-view line it belongs to (None in the rooms view);
+    ``highlight``: drawn highlighted when that line is (a title row above it is not)."""
 
     strip: Strip
     line: int | None = None
+    highlight: bool = True
 
 
 class ReportBack(ScrollView, can_focus=True):
@@ -72,53 +84,55 @@ class ReportBack(ScrollView, can_focus=True):
         Binding("u,ctrl+z", "undo", "Undo"),
     ]
 
-    notes: reactive[dict[str, Note]] = reactive(dict)
-    """The breakout's notes by id, in the order they were added."""
-    rooms: reactive[int] = reactive(0)
-    """How many rooms the breakout has."""
-    grouping: reactive[Grouping | None] = reactive(None)
-    """The themes as they stand (set by the app after every change)."""
+    sections: reactive[tuple[ReportBackSection, ...]] = reactive(tuple)
+    """One per breakout reported, in agenda order: its title, rooms, notes and themes as they
+    stand (set by the app after every change)."""
     by_room: reactive[bool] = reactive(False)
     """Show the notes by room instead of by theme."""
     cursor: reactive[int] = reactive(0)
     """The highlighted line of the themes view: a theme's heading or one of its notes."""
 
     class MergeRequested(Message):
-        """Merge theme ``theme`` with the one below it."""
+        """Merge theme ``theme`` of breakout step ``breakout`` with the one below it."""
 
-        def __init__(self, theme: int) -> None:
+        def __init__(self, breakout: int, theme: int) -> None:
             super().__init__()
+            self.breakout = breakout
             self.theme = theme
 
     class MoveRequested(Message):
-        """Move a note ``change`` themes up (negative) or down."""
+        """Move a note of breakout step ``breakout`` ``change`` themes up (negative) or down."""
 
-        def __init__(self, note_id: str, change: int) -> None:
+        def __init__(self, breakout: int, note_id: str, change: int) -> None:
             super().__init__()
+            self.breakout = breakout
             self.note_id = note_id
             self.change = change
 
     class SplitRequested(Message):
-        """Give a note a theme of its own."""
+        """Give a note of breakout step ``breakout`` a theme of its own."""
 
-        def __init__(self, note_id: str) -> None:
+        def __init__(self, breakout: int, note_id: str) -> None:
             super().__init__()
+            self.breakout = breakout
             self.note_id = note_id
 
     class RenameRequested(Message):
-        """Rename theme ``theme`` (the app asks for the new label; ``label`` is the current one)."""
+        """Rename theme ``theme`` of breakout step ``breakout`` (the app asks for the new label;
+        ``label`` is the current one)."""
 
-        def __init__(self, theme: int, label: str) -> None:
+        def __init__(self, breakout: int, theme: int, label: str) -> None:
             super().__init__()
+            self.breakout = breakout
             self.theme = theme
             self.label = label
 
     class UndoRequested(Message):
-        """Undo the last change to the themes."""
+        """Undo the last change to the themes, whichever breakout it was in."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._following: str | None = None
+        self._following: tuple[int, str] | None = None
         self._lines: list[Line] = []
         self._rows: list[_Row] = []
         self._first_row: dict[int, int] = {}
@@ -128,34 +142,47 @@ class ReportBack(ScrollView, can_focus=True):
         """The themes view's lines, in order."""
         return self._lines
 
+    def section(self, breakout: int) -> ReportBackSection:
+        """The shown section of breakout step ``breakout``."""
+        return next(section for section in self.sections if section.breakout == breakout)
+
+    @property
+    def notes(self) -> dict[str, Note]:
+        """Every shown note by id, breakout after breakout (for a look at what is on screen)."""
+        return {note.id: note for section in self.sections for note in section.notes}
+
+    @property
+    def grouping(self) -> Grouping | None:
+        """Every shown theme, breakout after breakout, as one grouping (for a look at what is on
+        screen); None while no breakout is grouped."""
+        groupings = [section.grouping for section in self.sections if section.grouping is not None]
+        if not groupings:
+            return None
+        return Grouping(tuple(group for grouping in groupings for group in grouping.groups))
+
     # -- watchers ------------------------------------------------------------------------------------
 
     def validate_cursor(self, cursor: int) -> int:
         return max(0, min(cursor, len(self._lines) - 1))
 
-    def watch_grouping(self, grouping: Grouping | None) -> None:
+    def watch_sections(self, sections: tuple[ReportBackSection, ...]) -> None:
         """Keep the cursor in range, and on a note the trainer just moved."""
-        self._lines = (
-            []
-            if grouping is None
-            else [
-                line
-                for index, group in enumerate(grouping.groups)
-                for line in [(index, None), *((index, note_id) for note_id in group.note_ids)]
+        self._lines = [
+            line
+            for section in sections
+            if section.grouping is not None
+            for index, group in enumerate(section.grouping.groups)
+            for line in [
+                (section.breakout, index, None),
+                *((section.breakout, index, note_id) for note_id in group.note_ids),
             ]
-        )
+        ]
         if self._following is not None:
-            ids = [note_id for _, note_id in self._lines]
+            ids = [(breakout, note_id) for breakout, _, note_id in self._lines]
             if self._following in ids:
                 self.cursor = ids.index(self._following)
             self._following = None
         self.cursor = self.validate_cursor(self.cursor)
-        self._rebuild()
-
-    def watch_notes(self) -> None:
-        self._rebuild()
-
-    def watch_rooms(self) -> None:
         self._rebuild()
 
     def watch_by_room(self) -> None:
@@ -192,45 +219,77 @@ class ReportBack(ScrollView, can_focus=True):
 
         rows: list[_Row] = []
         self._first_row = {}
-        if not self.notes:
-            rows = [_Row(strip) for strip in self._strips(Text(EMPTY, style="dim"), width)]
-        elif self.by_room:
-            for room in self._room_numbers():
-                rows.append(_Row(Strip([Segment(f"Room {room}", Style(bold=True))])))
-                for note in self.notes.values():
-                    if note.room == room:
-                        rows.extend(_Row(strip) for strip in wrap("room", 0, note.text, width))
+        starts: dict[int, int] = {}
+        for position, (breakout, _, _) in enumerate(self._lines):
+            starts.setdefault(breakout, position)
+        if not self.sections:
+            rows = [_Row(strip) for strip in self._strips(Text(NO_BREAKOUT, style="dim"), width)]
+        for section in self.sections:
+            notes = {note.id: note for note in section.notes}
+            first = starts.get(section.breakout)
+            if rows:
                 rows.append(_Row(Strip.blank(0)))
-        elif self.grouping is not None:
-            for position, (index, note_id) in enumerate(self._lines):
-                self._first_row[position] = len(rows)
-                if note_id is None:
-                    strips = wrap("heading", 0, self._heading(index), width)
-                elif note_id in self.notes:
-                    note = self.notes[note_id]
-                    strips = wrap("theme", note.room, note.text, width)
-                else:
-                    strips = []
-                rows.extend(_Row(strip, position) for strip in strips)
+            if first is not None and not self.by_room:
+                self._first_row[first] = len(rows)
+            title = wrap("title", 0, self._title(section), width)
+            rows.extend(_Row(strip, None if self.by_room else first, highlight=False) for strip in title)
+            if not notes:
+                rows.extend(_Row(strip) for strip in self._strips(Text(EMPTY, style="dim"), width))
+            elif self.by_room:
+                for room in self._room_numbers(section):
+                    rows.append(_Row(Strip([Segment(f"Room {room}", Style(bold=True))])))
+                    for note in section.notes:
+                        if note.room == room:
+                            rows.extend(_Row(strip) for strip in wrap("room", 0, note.text, width))
+                    rows.append(_Row(Strip.blank(0)))
+            elif section.grouping is None:
+                rows.extend(_Row(strip) for strip in self._strips(Text(GROUPING, style="dim"), width))
+            else:
+                for position, (breakout, index, note_id) in enumerate(self._lines):
+                    if breakout != section.breakout:
+                        continue
+                    self._first_row.setdefault(position, len(rows))
+                    if note_id is None:
+                        strips = wrap("heading", 0, self._heading(section, index), width)
+                    elif note_id in notes:
+                        note = notes[note_id]
+                        strips = wrap("theme", note.room, note.text, width)
+                    else:
+                        strips = []
+                    rows.extend(_Row(strip, position) for strip in strips)
         self._rows = rows
         self.virtual_size = Size(width, len(rows))
         self._show_cursor()
         self.refresh()
 
-    def _room_numbers(self) -> range:
-        return range(1, max(self.rooms, *(note.room for note in self.notes.values())) + 1)
+    @staticmethod
+    def _room_numbers(section: ReportBackSection) -> range:
+        return range(1, max(section.rooms, *(note.room for note in section.notes)) + 1)
 
-    def _heading(self, index: int) -> str:
+    @staticmethod
+    def _title(section: ReportBackSection) -> str:
+        """A breakout's heading: its title, a tab, then how many rooms and notes it has."""
+        rooms = "1 room" if section.rooms == 1 else f"{section.rooms} rooms"
+        notes = "1 note" if len(section.notes) == 1 else f"{len(section.notes)} notes"
+        return f"{section.title}\t{rooms} · {notes}"
+
+    @staticmethod
+    def _heading(section: ReportBackSection, index: int) -> str:
         """A theme's heading: its label, a tab, then which rooms wrote it and how many notes it has."""
-        assert self.grouping is not None
-        group = self.grouping.groups[index]
-        rooms = sorted({self.notes[n].room for n in group.note_ids if n in self.notes})
+        assert section.grouping is not None
+        group = section.grouping.groups[index]
+        notes = {note.id: note for note in section.notes}
+        rooms = sorted({notes[n].room for n in group.note_ids if n in notes})
         where = "room " if len(rooms) == 1 else "rooms "
         return f"{group.label}\t{where}{', '.join(map(str, rooms))} · {len(group.note_ids)}"
 
     def _wrap(self, kind: str, room: int, text: str, width: int) -> list[Strip]:
-        """Rows for a heading (see :meth:`_heading`), or a note: wrapped with a hanging indent after
-        its room number (themes view) or a bullet (rooms view)."""
+        """Rows for a breakout's title (see :meth:`_title`), a theme's heading (see
+        :meth:`_heading`), or a note: wrapped with a hanging indent after its room number (themes
+        view) or a bullet (rooms view)."""
+        if kind == "title":
+            title, _, facts = text.partition("\t")
+            return self._strips(Text.assemble((title, TITLE), (f"  {facts}", "dim")), width)
         if kind == "heading":
             label, _, facts = text.partition("\t")
             return self._strips(Text.assemble((label, "bold"), (f"  {facts}", "dim")), width)
@@ -250,7 +309,7 @@ class ReportBack(ScrollView, can_focus=True):
             return Strip.blank(self.scrollable_content_region.width)
         row = self._rows[row_index]
         strip = row.strip
-        if row.line is not None and row.line == self.cursor and self.has_focus and not self.by_room:
+        if row.highlight and row.line == self.cursor and self.has_focus and not self.by_room:
             strip = strip.extend_cell_length(self.scrollable_content_region.width).apply_style(HIGHLIGHT)
         return strip.crop(0, self.scrollable_content_region.width)
 
@@ -293,28 +352,32 @@ class ReportBack(ScrollView, can_focus=True):
         self.by_room = not self.by_room
 
     def action_merge(self) -> None:
-        """Merge the highlighted theme with the one below it."""
+        """Merge the highlighted theme with the one below it (in the same breakout)."""
         here = self._here()
         if here is not None:
-            self.post_message(self.MergeRequested(here[0]))
+            self.post_message(self.MergeRequested(here[0], here[1]))
 
     def action_move(self, change: int) -> None:
         """Move the highlighted note into the theme above or below; the highlight follows it."""
         here = self._here()
-        if here is not None and here[1] is not None:
-            self._following = here[1]
-            self.post_message(self.MoveRequested(here[1], change))
+        if here is not None and here[2] is not None:
+            self._following = (here[0], here[2])
+            self.post_message(self.MoveRequested(here[0], here[2], change))
 
     def action_split(self) -> None:
         """Give the highlighted note a theme of its own."""
         here = self._here()
-        if here is not None and here[1] is not None:
-            self.post_message(self.SplitRequested(here[1]))
+        if here is not None and here[2] is not None:
+            self.post_message(self.SplitRequested(here[0], here[2]))
 
     def action_rename(self) -> None:
         here = self._here()
-        if here is not None and self.grouping is not None:
-            self.post_message(self.RenameRequested(here[0], self.grouping.groups[here[0]].label))
+        grouping = None if here is None else self._grouping(here[0])
+        if here is not None and grouping is not None:
+            self.post_message(self.RenameRequested(here[0], here[1], grouping.groups[here[1]].label))
 
     def action_undo(self) -> None:
         self.post_message(self.UndoRequested())
+
+    def _grouping(self, breakout: int) -> Grouping | None:
+        return next((s.grouping for s in self.sections if s.breakout == breakout), None)
