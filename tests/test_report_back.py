@@ -11,10 +11,10 @@ from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.clock import ManualClock
 from facilitator.domain.saved_state import SavedState
 from facilitator.domain.workshop import Workshop
-from participant.io.store import open_session
+from participant.io.store import create_session, open_session
 from tests.fake_participants import FakeParticipants
 from tests.phones import Phone, room_url
-from tests.sample_agendas import GOOD
+from tests.sample_agendas import GOOD, TWO_REPORTED
 from tests.workshops import new_store, on_screen
 
 BREAKOUT, REPORTBACK = 1, 7  # in GOOD: "Why we work well together" (4 rooms), "Report back"
@@ -168,3 +168,59 @@ async def test_the_report_back_scrolls_to_keep_the_highlight_on_screen():
         assert view.cursor == len(view.lines()) - 1
         await pilot.press("pageup")
         assert 0 < view.cursor < len(view.lines()) - 1
+
+
+async def test_a_report_back_shows_each_breakout_since_the_last_under_its_title(workshop, tmp_path):
+    """Two breakouts before one report-back: both show, each under its own title with its notes,
+    in agenda order; the earlier report-back's breakout does not; an edit in the second breakout
+    changes only its themes and is saved."""
+    works, in_the_way, both = 2, 4, 5  # in TWO_REPORTED
+    store = create_session("Two breakouts, one report-back", TWO_REPORTED, data_dir=tmp_path)
+    app = await workshop.start(store)
+    written = {
+        works: {1: ["Trust built over years"], 2: ["Shared goals for families"]},
+        in_the_way: {1: ["Too little time"], 2: ["Staff turnover"]},
+    }
+    async with app.run_test(size=(140, 44)) as pilot:
+        for breakout, rooms in written.items():
+            await workshop.goto(pilot, breakout)
+            for number, texts in rooms.items():
+                device = await room(workshop, number)
+                for n, text in enumerate(texts):
+                    reply = await device.call(
+                        {"type": "note_add", "id": f"step{breakout}-room{number}-note{n}", "text": text}
+                    )
+                    assert reply["type"] == "ack"
+        await workshop.goto(pilot, both)
+        await app.background.idle()
+        await app.background.idle()
+        await pilot.pause()
+        view = app.query_one(ReportBack)
+        assert [s.breakout for s in view.sections] == [works, in_the_way]
+        assert all(s.grouping is not None for s in view.sections)
+        shown = on_screen(view)
+        order = ["What works", "Trust built over years", "Shared goals", "What gets in the way", "Too little"]
+        positions = [shown.index(text) for text in order]
+        assert positions == sorted(positions)
+        assert "Staff turnover" in shown
+        assert "Warm-up pairs" not in shown  # reported at the first report-back
+        assert "3 rooms" in shown  # the breakout's heading says how many rooms it had
+
+        before = view.section(works).grouping
+        while view.lines()[view.cursor][0] != in_the_way:
+            await pilot.press("down")
+        assert view.lines()[view.cursor][2] is None  # the second breakout's first theme
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, RenameScreen)
+        await pilot.press(*"Barriers", "enter")
+        await pilot.pause()
+        assert view.section(in_the_way).grouping.groups[0].label == "Barriers"
+        assert view.section(works).grouping == before
+        assert "Barriers" in on_screen(view)
+        edited = view.section(in_the_way).grouping
+    await workshop.server.close()
+    store.close()
+    saved = SavedState.from_store(open_session(store.session.id, data_dir=tmp_path).load_state())
+    assert saved.groupings["step-5"] == edited
+    assert saved.groupings["step-3"] == before
