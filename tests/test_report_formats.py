@@ -6,7 +6,7 @@ import io
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -297,9 +297,8 @@ def test_markdown_escapes_what_would_become_formatting():
 def test_answers_under_the_threshold_are_left_out_of_the_data():
     """A prompt with too few answers lists none of them, so the CSV and JSON cannot show them."""
     agenda = parse_agenda(GOOD)
-    answers = [("step-7", Text("only me")), ("step-7", Text("and me")), ("step-4", Choice("Sad"))] + [
-        ("step-4", Choice("Happy"))
-    ] * 2
+    answers = [("step-7", Text("only me"), None), ("step-7", Text("and me"), None)]
+    answers += [("step-4", Choice("Sad"), None)] + [("step-4", Choice("Happy"), None)] * 2
     results = {"step-7": {"count": 2, "passes": 0}, "step-4": {"count": 3, "passes": 0}}
     report = build_report(
         agenda,
@@ -327,3 +326,49 @@ def test_write_reports_writes_all_four_at_once_from_several_threads(tmp_path):
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written[0])
     assert json.loads((tmp_path / "session.json").read_text(encoding="utf-8")) == report
+
+
+def test_each_answer_says_how_many_seconds_into_its_step_it_came():
+    """The seconds from the step's first start to the answer, in the JSON and the CSV; empty when
+    the time is unknown (a file from before answers were timed)."""
+    agenda = parse_agenda(GOOD)
+    start = datetime(2026, 11, 22, 8, 40)
+    answers = [
+        ("step-4", Choice("Happy"), start + timedelta(seconds=41)),
+        ("step-4", Choice("Happy"), start + timedelta(seconds=75)),
+        ("step-4", Choice("Sad"), None),
+    ]
+    report = build_report(
+        agenda,
+        session="s",
+        created=start,
+        results={"step-4": {"count": 3, "passes": 0, "choices": []}},
+        notes=[],
+        groupings={},
+        rooms={},
+        min_responses=3,
+        answers=answers,
+        started=[None, None, None, start, *[None] * (len(agenda.steps) - 4)],
+    )
+    assert [answer["seconds"] for answer in report["answers"]] == [41, 75, None]
+    rows = list(csv.reader(io.StringIO(to_csv(report).lstrip("\ufeff"))))
+    assert [row[-1] for row in rows[1:]] == ["41", "75", ""]
+
+
+def test_seconds_into_the_step_compare_a_zoned_answer_time_with_a_local_step_start():
+    """The store stamps answers with their time zone; the runner's start is local time without one."""
+    start = datetime(2026, 11, 22, 8, 40)
+    came = (start + timedelta(seconds=30)).astimezone()
+    report = build_report(
+        parse_agenda(GOOD),
+        session="s",
+        created=start,
+        results={"step-4": {"count": 3, "passes": 0, "choices": []}},
+        notes=[],
+        groupings={},
+        rooms={},
+        min_responses=3,
+        answers=[("step-4", Choice("Happy"), came)] * 3,
+        started=[None, None, None, start, *[None] * 5],
+    )
+    assert [answer["seconds"] for answer in report["answers"]] == [30, 30, 30]

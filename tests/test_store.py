@@ -435,7 +435,8 @@ def test_a_version_1_file_is_upgraded_to_one_answer_per_respondent(store):
     store.close()
     old = sqlite3.connect(store.path, isolation_level=None)
     old.executescript(
-        "DROP TABLE replaced_answers; PRAGMA user_version = 1;"
+        "DROP TABLE replaced_answers; DROP TABLE joined; ALTER TABLE responses DROP COLUMN received;"
+        " PRAGMA user_version = 1;"
         "INSERT INTO responses (prompt_id, respondent, answer_key, value)"
         " SELECT prompt_id, respondent, 'k2', '{\"option\": \"Fine\"}' FROM responses;"
     )

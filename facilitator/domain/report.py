@@ -37,14 +37,16 @@ def build_report(
     groupings: Mapping[str, Grouping],
     rooms: Mapping[int, int],
     min_responses: int,
-    answers: Sequence[tuple[str, AnswerValue]] = (),
+    answers: Sequence[tuple[str, AnswerValue, datetime | None]] = (),
     timings: Sequence[float | None] | None = None,
+    started: Sequence[datetime | None] | None = None,
     phones: int | None = None,
 ) -> dict[str, Any]:
     """The report as JSON-ready data. ``results`` maps prompt ids to tallies as plain data
     (``count``, ``passes``, and per kind ``ratings``, ``choices``, ``words``, ``texts``);
-    ``answers`` are the stored answers as (prompt id, value), in the order stored; ``timings`` the
-    real seconds spent on each step (None: not run); ``phones`` how many phones joined."""
+    ``answers`` are the stored answers as (prompt id, value, when it came), in the order stored;
+    ``timings`` the real seconds spent on each step (None: not run) and ``started`` when each step
+    first started; ``phones`` how many phones joined."""
     real = list(timings) if timings is not None else [None] * len(agenda.steps)
     report: dict[str, Any] = {
         "version": VERSION,
@@ -90,7 +92,7 @@ def build_report(
             mine = distinct_ids(note for note in notes if note.breakout == breakout)
             report["rooms"].extend(_rooms(breakout, mine, room_count))
             report["themes"].extend(_themes(breakout, mine, step.breakout.prompts, groupings.get(breakout)))
-    report["answers"] = _answers(report["prompts"], answers)
+    report["answers"] = _answers(report["prompts"], answers, started or [None] * len(agenda.steps))
     return report
 
 
@@ -119,7 +121,9 @@ def _prompt(
 
 
 def _answers(
-    prompts: Sequence[Mapping[str, Any]], answers: Sequence[tuple[str, AnswerValue]]
+    prompts: Sequence[Mapping[str, Any]],
+    answers: Sequence[tuple[str, AnswerValue, datetime | None]],
+    started: Sequence[datetime | None],
 ) -> list[dict[str, Any]]:
     """Each stored answer with its step, by step, in the order stored within a step (the order across
     steps would tell which answers one phone sent one after the other). The threshold holds here
@@ -127,7 +131,7 @@ def _answers(
     withheld reflection question (null, as if skipped)."""
     shown = {step_id(prompt["step"] - 1): prompt for prompt in prompts if prompt["shown"]}
     rows = []
-    for prompt_id, answer in answers:
+    for prompt_id, answer, received in answers:
         prompt = shown.get(prompt_id)
         if prompt is None:
             continue
@@ -138,8 +142,23 @@ def _answers(
                 rating if question["shown"] else None
                 for rating, question in zip(value["ratings"], questions, strict=False)
             ]
-        rows.append({"step": prompt["step"], "value": value})
+        rows.append(
+            {"step": prompt["step"], "value": value, "seconds": _into(received, started[prompt["step"] - 1])}
+        )
     return sorted(rows, key=lambda row: row["step"])
+
+
+def _into(received: datetime | None, started: datetime | None) -> int | None:
+    """Whole seconds from a step's start to an answer; None when either time is unknown. The store
+    stamps answers with their zone, the runner keeps local times without one: both as local."""
+    if received is None or started is None:
+        return None
+    received, started = (_local(moment) for moment in (received, started))
+    return int((received - started).total_seconds()) if received >= started else None
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _rooms(breakout: str, notes: Sequence[Note], room_count: int) -> list[dict[str, Any]]:

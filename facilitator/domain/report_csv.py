@@ -35,7 +35,8 @@ def to_csv(report: Mapping[str, Any]) -> str:
     for answer in report["answers"]:
         prompt = prompts[answer["step"]]
         for question, value in _cells(prompt, answer["value"]):
-            writer.writerow((prompt["step"], inert(prompt["title"]), inert(question), value, ""))
+            seconds = "" if answer.get("seconds") is None else answer["seconds"]
+            writer.writerow((prompt["step"], inert(prompt["title"]), inert(question), value, seconds))
     return out.getvalue()
 
 

@@ -60,6 +60,7 @@ def report_data(store: Store, min_responses: int, saved: SavedState | None = Non
     if saved is None:
         saved = saved_state(store, agenda)
     hub = store.load_hub(min_responses=min_responses)
+    came = store.received()
     return build_report(
         agenda,
         session=store.session.id,
@@ -69,8 +70,9 @@ def report_data(store: Store, min_responses: int, saved: SavedState | None = Non
         groupings=saved.groupings if saved else {},
         rooms=saved.rooms if saved else {},
         min_responses=min_responses,
-        answers=[(response.prompt_id, response.value) for _, response in store.responses()],
+        answers=[(response.prompt_id, response.value, came.get(seq)) for seq, response in store.responses()],
         timings=None if saved is None else [r.elapsed if r.started else None for r in saved.runner.records],
+        started=None if saved is None else [record.started for record in saved.runner.records],
         phones=store.phones_joined(),
     )
 

@@ -60,7 +60,7 @@ log = logging.getLogger(__name__)
 SUFFIX = ".sqlite3"
 SCHEMA_VERSION = 3
 """1: the first format; 2 keeps one answer per respondent and prompt; 3 counts the phones that
-joined. Older files are upgraded when opened."""
+joined and keeps when each answer came. Older files are upgraded when opened."""
 MAX_BATCH = 500
 """Most jobs committed in one transaction."""
 SCRUB_INTERVAL = 1.0
@@ -117,7 +117,8 @@ CREATE TABLE responses (
     prompt_id TEXT NOT NULL REFERENCES prompts (id),
     respondent TEXT NOT NULL,
     answer_key TEXT NOT NULL UNIQUE,
-    value TEXT NOT NULL
+    value TEXT NOT NULL,
+    received TEXT
 );
 CREATE INDEX responses_by_respondent ON responses (prompt_id, respondent, seq);
 {_REPLACED_ANSWERS};
@@ -144,10 +145,11 @@ _UPGRADES: dict[int, tuple[str, ...]] = {
         " (SELECT MAX(seq) FROM responses WHERE prompt_id = r.prompt_id AND respondent = r.respondent)",
         "DELETE FROM responses WHERE answer_key IN (SELECT answer_key FROM replaced_answers)",
     ),
-    2: (_JOINED,),
+    2: (_JOINED, "ALTER TABLE responses ADD COLUMN received TEXT"),
 }
 """From each older version to the next: version 1 kept every changed answer (keep only each
-respondent's latest); version 2 did not count the phones that joined (they count from now on)."""
+respondent's latest); version 2 did not count the phones that joined, nor keep when an answer came
+(both are kept from now on)."""
 
 T = TypeVar("T")
 
@@ -864,6 +866,7 @@ class Store:
         """
         value = json.dumps(response.value.to_wire(), ensure_ascii=False)
         key, prompt, respondent = response.answer_key, response.prompt_id, response.respondent
+        received = self._now().isoformat(timespec="seconds")
 
         def job(connection: sqlite3.Connection) -> int:
             stored = connection.execute(
@@ -874,8 +877,9 @@ class Store:
             if stored is not None:
                 return int(stored[0])
             seq = connection.execute(
-                "INSERT INTO responses (prompt_id, respondent, answer_key, value) VALUES (?, ?, ?, ?)",
-                (prompt, respondent, key, value),
+                "INSERT INTO responses (prompt_id, respondent, answer_key, value, received)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (prompt, respondent, key, value, received),
             ).lastrowid
             earlier = (prompt, respondent, seq)
             if connection.execute(
@@ -925,6 +929,15 @@ class Store:
             ).fetchall()
         )
         return [_note(self.path, row) for row in rows]
+
+    def received(self) -> dict[int, datetime]:
+        """When each stored answer came, by its sequence number (answers stored before version 3: none)."""
+        rows = self._read(
+            lambda connection: connection.execute(
+                "SELECT seq, received FROM responses WHERE received IS NOT NULL"
+            ).fetchall()
+        )
+        return {int(seq): _date(self.path, at, f"when answer {seq} came") for seq, at in rows}
 
     def phones_joined(self) -> int:
         """How many phones joined the session."""
