@@ -342,3 +342,97 @@ async def test_revealed_results_are_readable_at_80x24(clock):
         drawn = on_screen(app.query_one(ResultsPanel))
         for option in ("Scared", "Happy", "Sad"):
             assert option in drawn
+
+
+async def test_revealed_results_take_the_stage_and_the_join_url_stays_as_text(clock):
+    """r moves the results to the stage: the big clock and the QR code leave it, the time left and
+    the join URL go to the compact line, and the URL stays on screen as plain text."""
+    from facilitator.app.widgets.join_panel import JoinPanel
+    from facilitator.app.widgets.stage_line import StageLine
+    from participant.core.wire import Choice
+
+    phones = FakeParticipants(connected=4)
+    app = projector(clock, phones)
+    choice = app.workshop.agenda.steps[3]
+    chosen = [Choice("Scared"), Choice("Happy"), Choice("Happy")]
+    phones.answers["step-4"] = tally(OpenPrompt("step-4", choice.prompt.to_wire()), chosen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "n", "n", "n")
+        await pilot.pause()
+        assert app.screen.has_class("-question")
+        assert app.query_one(JoinPanel).display
+        assert app.query_one(BigClock).display
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen.has_class("-revealed")
+        assert not app.query_one(JoinPanel).display
+        assert not app.query_one(BigClock).display
+        line = app.query_one(StageLine)
+        assert line.display
+        assert JOIN_URL in line.render().plain
+        assert "02:00 left" in line.render().plain
+        assert app.query_one(ResultsPanel).region.height >= 5  # the stage, not a strip
+        assert "How are you feeling right now?" in shown(app.query_one(ResultsPanel))
+
+
+async def test_j_brings_the_join_qr_code_back_and_puts_it_away(clock):
+    """With results revealed, j shows the QR code again for latecomers and j hides it; the
+    controller is not asked anything."""
+    from facilitator.app.widgets.join_panel import JoinPanel
+
+    app = projector(clock)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("n", "n", "r")
+        await pilot.pause()
+        saved = len(app.workshop._participants.saved)
+        assert not app.query_one(JoinPanel).display
+        await pilot.press("j")
+        await pilot.pause()
+        assert app.query_one(JoinPanel).display
+        assert app.query_one(QRCode).region.height > 10
+        await pilot.press("j")
+        await pilot.pause()
+        assert not app.query_one(JoinPanel).display
+        assert len(app.workshop._participants.saved) == saved
+
+
+async def test_the_report_back_keeps_r_l_help_and_quit_in_the_footer_at_80x24(clock):
+    """At the report-back the footer at 80 columns still shows r, l, ? and q."""
+    from textual.widgets import Footer
+
+    app = projector(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while app.workshop.runner.step.title != "Report back":
+            await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.has_class("-report-back")
+        footer = app.query_one(Footer)
+        keys = {key.key_display for key in footer.children if key.region.width and key.region.right <= 80}
+        assert {"r", "l", "?", "q"} <= keys
+
+
+async def test_the_breakout_dashboard_counts_notes_and_never_shows_them(clock):
+    """During a breakout the stage counts each room's notes live, and no note's text is on screen."""
+    from facilitator.app.widgets.breakout_dashboard import BreakoutDashboard
+
+    phones = FakeParticipants()
+    app = projector(clock, phones)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("space", "n")
+        await pilot.pause()
+        dashboard = app.query_one(BreakoutDashboard)
+        assert dashboard.display
+        phones.write("step-2", 1, "a", "Secret worry about funding")
+        phones.write("step-2", 3, "b", "Another private note")
+        await pilot.pause(0.3)
+        drawn = dashboard.render().plain
+        assert "2 notes from 4 rooms" in drawn
+        assert "Room 1 1 note" in drawn
+        assert "Room 3 1 note" in drawn
+        assert "Room 2 0 notes" in drawn
+        screenshot = app.export_screenshot()
+        assert "Secret" not in screenshot
+        assert "private" not in screenshot
+        await pilot.press("n")
+        await pilot.pause()
+        assert not dashboard.display

@@ -22,9 +22,11 @@ from facilitator.app.screens.quit_screen import QuitScreen
 from facilitator.app.screens.rename_screen import RenameScreen
 from facilitator.app.widgets.agenda_list import AgendaList, AgendaRow
 from facilitator.app.widgets.big_clock import BigClock
+from facilitator.app.widgets.breakout_dashboard import BreakoutDashboard
 from facilitator.app.widgets.join_panel import JoinPanel
 from facilitator.app.widgets.report_back import ReportBack
 from facilitator.app.widgets.results_panel import ResultsPanel
+from facilitator.app.widgets.stage_line import StageLine
 from facilitator.app.widgets.status_bar import StatusBar
 from facilitator.app.widgets.step_panel import StepPanel, step_body
 from facilitator.app.widgets.timer_hint import TimerHint
@@ -54,6 +56,22 @@ TIMER_HINTS = {
 }
 FINISHED_KEYS = "p goes back · q quits"
 STAGE_HINTS = {Stage.WRAP_UP: "Time to wrap up", Stage.FINAL: "Last moments", Stage.OVERTIME: "Time is up"}
+MOMENTS = ("-talk", "-question", "-revealed", "-breakout", "-report-back", "-finished")
+"""The screen's class for what the room needs now; projector.tcss lays the stage out for each."""
+
+
+def moment(status: Status, revealed: bool) -> str:
+    """Which of :data:`MOMENTS` ``status`` is: the app decides only the layout, from the controller."""
+    if status.phase is Phase.FINISHED:
+        return "-finished"
+    kind = status.step.kind
+    if kind is StepKind.REPORTBACK:
+        return "-report-back"
+    if kind is StepKind.BREAKOUT:
+        return "-breakout"
+    if status.step.prompt is not None:
+        return "-revealed" if revealed else "-question"
+    return "-talk"
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,7 @@ class ProjectorApp(App[None]):
         Binding("minus,underscore", "remove_minute", "-1 min", key_display="-"),
         Binding("r", "reveal", "Reveal", key_display="r"),
         Binding("l", "links", "Links", key_display="l"),
+        Binding("j", "toggle_join", "Join", key_display="j", show=False),  # listed in ?
         Binding("x", "export", "Export", key_display="x", show=False),  # listed in ? (the footer is full)
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "request_quit", "Quit", key_display="q"),
@@ -96,6 +115,10 @@ class ProjectorApp(App[None]):
         self.options = options
         self._shown_step: int | None = None
         self._results_stale = True
+        self._revealed = False
+        self._status: Status | None = None
+        self._join_shown = False
+        """Whether the trainer pressed j to bring the join QR code back while results fill the stage."""
         self._unsubscribe: Callable[[], None] | None = None
         self.background = Background(workshop, on_error=self._warn)
 
@@ -106,6 +129,7 @@ class ProjectorApp(App[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield Static(id="storage-problem", markup=False)
+        yield StageLine(id="stage-line")
         with Horizontal(id="body"):
             with Vertical(id="agenda-pane"):
                 yield AgendaList(id="agenda")
@@ -114,10 +138,12 @@ class ProjectorApp(App[None]):
                 yield Static(id="upcoming", markup=False)
                 yield BigClock(id="clock")
                 yield TimerHint(id="timer-hint")
+                yield BreakoutDashboard(id="dashboard")
                 with VerticalScroll(id="details"):
                     yield Static(id="details-text", markup=False)
                 yield ReportBack(id="report-back")
-                yield ResultsPanel(id="results")
+                with VerticalScroll(id="stage-results"):
+                    yield ResultsPanel(id="results")
             yield JoinPanel(self.join_url, id="join")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -132,6 +158,11 @@ class ProjectorApp(App[None]):
         self._join = self.query_one(JoinPanel)
         self._report_back = self.query_one(ReportBack)
         self._step_panel = self.query_one(StepPanel)
+        self._dashboard = self.query_one(BreakoutDashboard)
+        self._stage_results = self.query_one("#stage-results", VerticalScroll)
+        self._stage_line = self.query_one(StageLine)
+        self._stage_line.url = self.join_url
+        self._stage = self.screen  # the moment's classes go on the projector's own screen, not a dialog
         self._details = self.query_one("#details-text", Static)
         self._upcoming = self.query_one("#upcoming", Static)
         self.title = self.agenda.title
@@ -176,6 +207,11 @@ class ProjectorApp(App[None]):
         panel.connected = view.connected
         panel.min_responses = view.min_responses
         self._join.joined = view.connected
+        self._revealed = view.revealed
+        dashboard = self.workshop.breakout_dashboard()
+        if dashboard is not None:
+            self._dashboard.notes = dashboard.notes
+        self._show_moment()
         report_back = self.workshop.report_back()
         if report_back is not None:
             self._report_back.sections = report_back.sections
@@ -183,13 +219,15 @@ class ProjectorApp(App[None]):
     def refresh_status(self) -> None:
         """Read the time once and hand each widget what it shows (attributes down)."""
         status = self.workshop.tick()
+        self._status = status
+        self._show_moment()
         self._show_status_bar(status)
         self._show_clock(status)
         self._show_agenda(status)
         if self._shown_step != status.index:
             self._shown_step = status.index
             self._show_step(status)
-        self._results.display = status.step.prompt is not None
+        self._stage_results.display = self._results.display = status.step.prompt is not None
 
     # -- actions (keys): each one controller call --------------------------------------------------
 
@@ -222,6 +260,11 @@ class ProjectorApp(App[None]):
 
     def _change_rooms(self, change: int) -> None:
         self._do(lambda: self.workshop.change_rooms(change))
+
+    def action_toggle_join(self) -> None:
+        """Bring the big join QR code back for latecomers, or put it away again (the view's own state)."""
+        self._join_shown = not self._join_shown
+        self._stage.set_class(self._join_shown, "-join")
 
     def action_export(self) -> None:
         """Write the reports beside the session file, at any moment, without holding up the room."""
@@ -289,6 +332,15 @@ class ProjectorApp(App[None]):
             for toggle in range(1, FLASHES * 2):
                 self.set_timer(toggle * FLASH_SECONDS, lambda: self.screen.toggle_class("-flash"))
 
+    def _show_moment(self) -> None:
+        """Lay the stage out for the moment (one class of :data:`MOMENTS` on the screen)."""
+        if self._status is None:
+            return
+        now = moment(self._status, self._revealed)
+        if not self._stage.has_class(now):
+            self._stage.remove_class(*MOMENTS)
+            self._stage.add_class(now)
+
     def _show_status_bar(self, status: Status) -> None:
         bar = self._status_bar
         facts = [clock_time(status.now), f"step {status.index + 1} of {len(self.agenda.steps)}"]
@@ -312,13 +364,17 @@ class ProjectorApp(App[None]):
         for stage, css_class in STAGE_CLASSES.items():
             counting = status.phase not in (Phase.READY, Phase.FINISHED, Phase.WAITING)
             clock.set_class(stage is status.stage and counting, css_class)
+        line = self._stage_line
         if finished:
             ended = clock_time(status.projected_end)
             self._hint.text = f"Workshop complete · ended {ended} · {FINISHED_KEYS}"
+            line.time, line.hint = f"Ended {ended}", ""
         elif waiting is not None:
             self._hint.text = f"Starts at {clock_time(waiting)} · n or space starts it now"
+            line.time, line.hint = f"{clock.value} to start", self._hint.text
         else:
             self._hint.text = TIMER_HINTS.get(status.phase) or STAGE_HINTS.get(status.stage, "")
+            line.time, line.hint = f"{clock.value} left", self._hint.text
 
     def _show_agenda(self, status: Status) -> None:
         rows = []
@@ -339,12 +395,9 @@ class ProjectorApp(App[None]):
         self._upcoming.update(f"Next: {following[0].title}" if following else "")
         self._details.update(step_body(status.step))
         self.query_one("#details", VerticalScroll).scroll_home(animate=False)
-        report_back = status.step.kind is StepKind.REPORTBACK
-        self.query_one("#details").display = not report_back
-        view = self._report_back
-        view.display = report_back
-        if report_back:
-            view.focus()
+        self._results.question = status.step.prompt.question if status.step.prompt else ""
+        if status.step.kind is StepKind.REPORTBACK:  # shown by projector.tcss at the report-back
+            self._report_back.focus()
 
 
 def make_app(workshop: Workshop, *, join_url: str, options: ProjectorOptions | None = None) -> ProjectorApp:

@@ -16,6 +16,7 @@ KEYS = (
     ("+  -", "a minute more or less on this step"),
     ("r", "reveal or hide this step's results"),
     ("l", "room links; + and - change the number of rooms"),
+    ("j", "show or hide the join QR code (when results fill the stage)"),
     ("x", "export the reports beside the session file"),
     ("?  q", "this help; quit (asks first)"),
 )

@@ -40,5 +40,8 @@ class JoinPanel(Vertical):
         yield Static("", id="joined", classes="join-caption")
 
     def watch_joined(self, joined: int | None) -> None:
-        if joined is not None:
-            self.query_one("#joined", Static).update(f"{joined} phone{'s' if joined != 1 else ''} joined")
+        if joined is None:
+            return
+        # A query, not query_one: a redraw may still come while the app shuts down and this is gone.
+        for caption in self.query("#joined").results(Static):
+            caption.update(f"{joined} phone{'s' if joined != 1 else ''} joined")

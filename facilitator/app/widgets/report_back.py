@@ -74,14 +74,14 @@ class ReportBack(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "cursor_to(0)", "First", show=False),
         Binding("end", "cursor_to(-1)", "Last", show=False),
-        Binding("t", "toggle_view", "Rooms"),
-        Binding("m", "merge", "Merge"),
+        Binding("t", "toggle_view", "Rooms", show=False),
+        Binding("m", "merge", "Merge", show=False),
         # Fewer keys in the footer than the report-back has, so it fits 80 columns; ? lists them all.
         Binding("shift+up", "move(-1)", "Move up", show=False),
         Binding("shift+down", "move(1)", "Move down", show=False),
         Binding("s", "split", "Split", show=False),
-        Binding("e", "rename", "Rename"),
-        Binding("u,ctrl+z", "undo", "Undo"),
+        Binding("e", "rename", "Rename", show=False),
+        Binding("u,ctrl+z", "undo", "Undo", show=False),
     ]
 
     sections: reactive[tuple[ReportBackSection, ...]] = reactive(tuple)

@@ -212,9 +212,14 @@ class ResultsPanel(Widget):
     """Whether the trainer has pressed r to show the results."""
     min_responses: reactive[int] = reactive(DEFAULT_MIN_RESPONSES)
     """The anonymity threshold: fewer real answers than this are never shown."""
+    question: reactive[str] = reactive("", layout=True)
+    """The step's question, shown above revealed results (the instructions leave the stage then)."""
 
     def render(self) -> RenderableType:
-        lines: list[RenderableType] = [headline(self.results, self.connected)]
+        lines: list[RenderableType] = []
+        if self.revealed and self.question:
+            lines.append(Text(self.question, style="bold"))
+        lines.append(headline(self.results, self.connected))
         answered = self.results.answered if self.results else 0
         if not self.revealed:
             lines.append(Text("Results hidden · r reveals them", style="dim"))
