@@ -9,11 +9,11 @@ from textual.widget import Widget
 
 
 class StageLine(Widget):
-    """Time left (or what the timer is doing) on the left; the join URL on the right, never cut."""
+    """Time left (or what the timer is doing) on the left; the join URL on the right, never dropped."""
 
     DEFAULT_CSS = """
     StageLine {
-        height: auto;
+        height: 1;
     }
     """
 
@@ -26,14 +26,13 @@ class StageLine(Widget):
 
     def render(self) -> Text:
         width = self.content_size.width
-        left = Text(self.time, style="bold")
-        if self.hint:
-            left.append(f" · {self.hint}", style="")
-        right = Text.assemble(("Join ", ""), (self.url, "bold"), ("  j: QR code", "dim"))
-        if left.cell_len + 2 + right.cell_len <= width:
-            gap = width - left.cell_len - right.cell_len
-            return Text.assemble(left, " " * gap, right)
-        # Too narrow for one line: the URL gets a line of its own (it folds rather than being cut).
         url = Text.assemble(("Join ", ""), (self.url, "bold"))
-        url.overflow = "fold"
-        return Text("\n").join([left, url])
+        lefts = [Text(self.time, style="bold"), Text(self.time, style="bold")]
+        if self.hint:
+            lefts[0].append(f" · {self.hint}")
+        rights = [url + Text("  j: QR code", style="dim"), url]
+        # One line; when it is short of room the hints go first, never the time or the URL.
+        for left, right in ((lefts[0], rights[0]), (lefts[1], rights[0]), (lefts[1], rights[1])):
+            if left.cell_len + 2 + right.cell_len <= width:
+                return Text.assemble(left, " " * (width - left.cell_len - right.cell_len), right)
+        return Text.assemble(lefts[1], "  ", rights[1])
