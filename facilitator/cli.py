@@ -139,6 +139,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"hide results with fewer answers (default {DEFAULT_MIN_RESPONSES})",
     )
+    report.add_argument(
+        "--hidden",
+        choices=["omit", "mark"],
+        default="omit",
+        help="answers the trainer hid from the wall: leave them out (default) or list them marked",
+    )
     report.set_defaults(command=_report)
     return parser
 
@@ -247,7 +253,7 @@ def _report(args: argparse.Namespace) -> int:
     from facilitator.live.reports import render, report_data, write_report
 
     with open_session(args.session, data_dir=args.data) as store, _reading(store.path):
-        text = render(report_data(store, args.min_responses), args.format)
+        text = render(report_data(store, args.min_responses, hidden_mode=args.hidden), args.format)
     if args.output is None:
         sys.stdout.write(text)
     else:

@@ -34,6 +34,8 @@ class FakeParticipants:
     breakout: OpenedBreakout | None = None
     closing: tuple[str, ...] | None = None
     """The prompts shared at the close, once the workshop is over."""
+    closing_hidden: dict[str, frozenset[str]] = field(default_factory=dict)
+    """The entries the trainer hid, per prompt id, as last passed with the close."""
     answers: dict[str, Results] = field(default_factory=dict)
     """Results by prompt id, as a test sets them."""
     written: dict[str, list[Note]] = field(default_factory=dict)
@@ -77,8 +79,11 @@ class FakeParticipants:
     def close_breakout(self) -> None:
         self.breakout = None
 
-    def show_closing(self, shared: Sequence[str] | None) -> None:
+    def show_closing(
+        self, shared: Sequence[str] | None, hidden: Mapping[str, frozenset[str]] | None = None
+    ) -> None:
         self.closing = None if shared is None else tuple(shared)
+        self.closing_hidden = dict(hidden or {})
 
     def notes(self, breakout_id: str) -> tuple[Note, ...]:
         return tuple(self.written.get(breakout_id, ()))

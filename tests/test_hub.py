@@ -447,3 +447,24 @@ def test_a_restored_hub_is_the_hub_it_was(hub):
     assert restored.current == OpenPrompt("p2", TEXT)
     assert restored.receive("device-a", Answer("answer-03", "p1", {"option": "Fine"})) is None
     assert restored.answer_of("device-a", "p1") == Choice("Fine")
+
+
+def test_entries_the_trainer_hid_never_reach_the_closing_summary(hub, room):
+    """finish drops the hidden entries of each shared prompt: texts as given, word-wall entries
+    whatever their case; the counts stay."""
+    hub.open_prompt("p1", TEXT)
+    for device, text in (("a", "We listen"), ("b", "Ask Sam at 12 Elm St"), ("c", "Trust takes time")):
+        room.answer(f"device-{device}", f"answer-{device}", "p1", {"text": text})
+    hub.open_prompt("p2", WORDWALL)
+    for device in "abc":
+        room.answer(f"device-{device}", f"answer-w{device}", "p2", {"words": ["Jargon", "Sam Smith"]})
+    closing = hub.finish(
+        ["p1", "p2"], {"p1": frozenset({"Ask Sam at 12 Elm St"}), "p2": frozenset({"SAM smith"})}
+    )
+    assert closing is not None
+    texts, words = closing.results
+    assert texts["texts"] == ["We listen", "Trust takes time"]
+    assert texts["count"] == 3
+    assert words["words"] == [{"word": "Jargon", "count": 3}]
+    assert "Ask Sam" not in closing.encode()
+    assert "Sam Smith" not in closing.encode()

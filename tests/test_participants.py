@@ -193,3 +193,31 @@ async def test_x_exports_every_format_beside_the_session_mid_workshop(workshop, 
         assert report["steps"][CHOICE]["real_minutes"] == 1.0
         assert report["phones"] == 3
         assert told[-1] == ReportsWritten(tuple(map(str, written)))
+
+
+async def test_an_answer_hidden_by_the_trainer_stays_hidden_after_resume(workshop, tmp_path):
+    """h on a revealed text wall is saved with the session: --resume keeps it off the wall."""
+    store = new_store(tmp_path)
+    app = await workshop.start(store)
+    async with app.run_test() as pilot:
+        await workshop.goto(pilot, TEXT)
+        for text in ["We listen", "Ask Sam at 12 Elm St", "Trust takes time"]:
+            phone = await workshop.phone()
+            await phone.answer(f"step-{TEXT + 1}", {"text": text})
+        await pilot.press("r")
+        await pilot.pause()
+        app.workshop.hide("Ask Sam at 12 Elm St")
+        await pilot.pause()
+        assert "Ask Sam" not in workshop.results()
+    await workshop.server.close()
+    store.close()
+
+    reopened = open_session(store.session.id, data_dir=tmp_path)
+    saved = SavedState.from_store(reopened.load_state())
+    app = await workshop.start(reopened, saved)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.workshop.results().hidden == {"Ask Sam at 12 Elm St"}
+        assert "We listen" in workshop.results()
+        assert "Ask Sam" not in workshop.results()
+    reopened.close()

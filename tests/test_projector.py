@@ -436,3 +436,35 @@ async def test_the_breakout_dashboard_counts_notes_and_never_shows_them(clock):
         await pilot.press("n")
         await pilot.pause()
         assert not dashboard.display
+
+
+async def test_h_hides_the_highlighted_answer_at_once_and_u_brings_it_back(clock):
+    """On a revealed text wall, down twice highlights the second answer (newest first), h takes it off the
+    screen at once and u brings it back; the controller decides, the panel only draws."""
+    phones = FakeParticipants(connected=4)
+    app = projector(clock, phones)
+    share = app.workshop.agenda.steps[-1]
+    texts = [Text("We listen"), Text("Ask Sam at 12 Elm St"), Text("Trust takes time")]
+    phones.answers["step-9"] = tally(OpenPrompt("step-9", share.prompt.to_wire()), texts)
+    async with app.run_test(size=(120, 35)) as pilot:
+        while app.workshop.index < len(app.workshop.agenda.steps) - 1:
+            await pilot.press("n")
+        await pilot.press("h")  # nothing revealed: h does nothing
+        assert app.workshop.results().hidden == frozenset()
+        await pilot.press("r")
+        await pilot.pause()
+        panel = app.query_one(ResultsPanel)
+        assert panel.has_focus
+        await pilot.press("down", "down")  # the first down highlights the newest answer
+        await pilot.press("h")
+        await pilot.pause()
+        assert app.workshop.results().hidden == {"Ask Sam at 12 Elm St"}
+        assert "Ask Sam" not in shown(panel)
+        assert "We listen" in shown(panel)
+        assert "Trust takes time" in shown(panel)
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Ask Sam at 12 Elm St" in shown(panel)
+        assert app.workshop.results().hidden == frozenset()
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)

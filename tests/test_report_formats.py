@@ -16,14 +16,14 @@ from playwright.async_api import async_playwright
 
 from facilitator.cli import main
 from facilitator.domain.agenda_loader import parse_agenda
-from facilitator.domain.report import build_report
+from facilitator.domain.report import build_report, to_json
 from facilitator.domain.report_csv import to_csv
 from facilitator.domain.report_html import to_html
 from facilitator.domain.report_markdown import escaped, to_markdown
 from facilitator.live.reports import write_reports
 from participant.core.notes import Note
 from participant.core.text import clean_text
-from participant.core.wire import Choice, Text
+from participant.core.wire import Choice, Text, Words
 from participant.io.store import open_session
 from tests.sample_agendas import GOOD
 from tests.test_report_back import BREAKOUT, room
@@ -372,3 +372,45 @@ def test_seconds_into_the_step_compare_a_zoned_answer_time_with_a_local_step_sta
         started=[None, None, None, start, *[None] * 5],
     )
     assert [answer["seconds"] for answer in report["answers"]] == [30, 30, 30]
+
+
+@pytest.mark.parametrize("mode", ["omit", "mark"])
+def test_answers_the_trainer_hid_are_left_out_or_marked(mode):
+    """ "omit" leaves a hidden answer out of every format; "mark" lists it, marked as hidden by the
+    trainer (JSON: the results' and the answer row's ``hidden``; CSV and HTML/Markdown: a prefix)."""
+    texts = ["We listen", "Ask Sam at 12 Elm St", "Trust takes time"]
+    words = ["Jargon", "Sam Smith"]
+    report = build_report(
+        parse_agenda(GOOD),
+        session="s",
+        created=datetime(2026, 11, 22, 8, 0),
+        results={
+            "step-7": {"count": 3, "passes": 0, "texts": texts},
+            "step-6": {"count": 3, "passes": 0, "words": [{"word": w, "count": 3} for w in words]},
+        },
+        notes=[],
+        groupings={},
+        rooms={},
+        min_responses=3,
+        answers=[("step-7", Text(text), None) for text in texts]
+        + [("step-6", Words(tuple(words)), None) for _ in range(3)],
+        hidden={"step-7": frozenset({"Ask Sam at 12 Elm St"}), "step-6": frozenset({"SAM smith"})},
+        hidden_mode=mode,
+    )
+    prompts = {prompt["step"]: prompt for prompt in report["prompts"]}
+    text_rows = [row for row in report["answers"] if row["step"] == 7]
+    if mode == "omit":
+        assert prompts[7]["results"]["texts"] == ["We listen", "Trust takes time"]
+        assert prompts[6]["results"]["words"] == [{"word": "Jargon", "count": 3}]
+        assert len(text_rows) == 2
+        for text in (to_json(report), to_csv(report), to_markdown(report), to_html(report)):
+            assert "Ask Sam" not in text
+            assert "Sam Smith" not in text
+    else:
+        assert prompts[7]["results"]["hidden"] == ["Ask Sam at 12 Elm St"]
+        assert prompts[6]["results"]["hidden"] == ["Sam Smith"]
+        assert [row.get("hidden") for row in text_rows] == [None, ["Ask Sam at 12 Elm St"], None]
+        assert '"[hidden by the trainer] Ask Sam at 12 Elm St"' in to_csv(report)
+        assert '"[hidden by the trainer] Sam Smith"' in to_csv(report)
+        assert "[hidden by the trainer] Ask Sam at 12 Elm St" in to_markdown(report).replace("\\", "")
+        assert "[hidden by the trainer] Sam Smith" in to_html(report)

@@ -533,3 +533,94 @@ def test_undo_stays_with_the_report_back_it_was_made_at(clock, phones):
         workshop.back()
     workshop.undo()
     assert workshop.report_back().section(0).grouping.groups[0].label != "Warm"
+
+
+# -- hiding one answer ----------------------------------------------------------------------------
+
+WORDWALL, TEXT = 5, 6
+
+
+def _texts(phones: FakeParticipants, index: int, *texts: str) -> None:
+    from participant.core.tallies import Results
+    from participant.core.wire import PromptKind
+
+    phones.answers[step_id(index)] = Results(
+        step_id(index), PromptKind.SHARE, "Share one thing", len(texts), 0, 3, texts=texts
+    )
+
+
+def _words(phones: FakeParticipants, index: int, *words: tuple[str, int]) -> None:
+    from participant.core.tallies import Results
+    from participant.core.wire import PromptKind
+
+    count = sum(c for _, c in words)
+    phones.answers[step_id(index)] = Results(
+        step_id(index), PromptKind.WORDWALL, "Name the jargon", count, 0, 3, words=words
+    )
+
+
+def test_hide_takes_one_answer_off_a_revealed_wall_and_unhide_brings_it_back(workshop, phones):
+    """hide is refused until the results are revealed and for an answer not there; accepted, it is
+    saved and told; unhide brings back the last hidden."""
+    from facilitator.domain.workshop import HiddenChanged
+
+    goto(workshop, SHARE)
+    _texts(phones, SHARE, "We listen", "Ask Sam at 12 Elm St", "Trust takes time")
+    with pytest.raises(Refused, match="revealed"):
+        workshop.hide("We listen")
+    workshop.reveal()
+    with pytest.raises(Refused, match="not on the wall"):
+        workshop.hide("Something nobody said")
+    events = Recorder(workshop)
+    workshop.hide("Ask Sam at 12 Elm St")
+    workshop.hide("We listen")
+    assert workshop.results().hidden == {"Ask Sam at 12 Elm St", "We listen"}
+    assert phones.saved[-1].hidden == {SHARE: ("Ask Sam at 12 Elm St", "We listen")}
+    with pytest.raises(Refused, match="not on the wall"):
+        workshop.hide("We listen")  # already hidden
+    assert workshop.unhide() == "We listen"
+    assert workshop.results().hidden == {"Ask Sam at 12 Elm St"}
+    assert events.take() == [HiddenChanged(SHARE)] * 3
+    workshop.unhide()
+    with pytest.raises(Refused, match="Nothing hidden"):
+        workshop.unhide()
+    assert phones.saved[-1].hidden == {}
+
+
+def test_a_word_wall_entry_is_hidden_whatever_its_case(workshop, phones):
+    """Word-wall entries compare folded, as the wall counts them."""
+    goto(workshop, WORDWALL)
+    _words(phones, WORDWALL, ("Assessment", 3), ("child protection order", 1))
+    workshop.reveal()
+    workshop.hide("CHILD  protection order")
+    assert workshop.results().hidden == {"CHILD  protection order"}
+
+
+def test_hidden_answers_never_reach_the_closing_summary_and_survive_resume(workshop, phones, clock):
+    """The close passes each prompt's hidden entries to the phones; a resumed controller keeps them."""
+    goto(workshop, SHARE)
+    _texts(phones, SHARE, "We listen", "Ask Sam at 12 Elm St", "Trust takes time")
+    workshop.reveal()
+    workshop.hide("Ask Sam at 12 Elm St")
+    workshop.next()
+    assert phones.closing == ("step-9",)
+    assert phones.closing_hidden == {"step-9": frozenset({"Ask Sam at 12 Elm St"})}
+    workshop.back()
+    saved = SavedState.from_store(workshop.saved_state().to_store())
+    assert saved is not None
+    assert saved.hidden == {SHARE: ("Ask Sam at 12 Elm St",)}
+    again = FakeParticipants(answers=phones.answers)
+    resumed = Workshop(parse_agenda(GOOD), clock, again, saved)
+    assert resumed.results().hidden == {"Ask Sam at 12 Elm St"}
+    resumed.unhide()
+    resumed.finish()
+    assert again.closing_hidden == {}
+
+
+def test_a_state_saved_before_hiding_existed_still_loads(workshop):
+    """Sessions saved without ``hidden`` resume with nothing hidden."""
+    stored = workshop.saved_state().to_store()
+    stored.pop("hidden")
+    saved = SavedState.from_store(stored)
+    assert saved is not None
+    assert saved.hidden == {}

@@ -206,6 +206,15 @@ class ProjectorApp(App[None]):
         panel.results = view.results
         panel.connected = view.connected
         panel.min_responses = view.min_responses
+        panel.hidden = view.hidden
+        wall = bool(panel.entries()) or (view.revealed and bool(view.hidden))
+        if wall != panel.can_focus:  # a revealed wall takes the keys that hide its entries
+            panel.can_focus = wall
+            if wall:
+                panel.highlight = None
+                panel.focus()
+            elif panel.has_focus:
+                self.set_focus(None)
         self._join.joined = view.connected
         self._revealed = view.revealed
         dashboard = self.workshop.breakout_dashboard()
@@ -280,6 +289,12 @@ class ProjectorApp(App[None]):
                 self.exit()
 
         self.push_screen(QuitScreen("The timer stops; answers so far are kept."), quit_if_sure)
+
+    def on_results_panel_hide_requested(self, message: ResultsPanel.HideRequested) -> None:
+        self._do(lambda: self.workshop.hide(message.entry))
+
+    def on_results_panel_unhide_requested(self, _: ResultsPanel.UnhideRequested) -> None:
+        self._do(self.workshop.unhide)
 
     def on_report_back_merge_requested(self, message: ReportBack.MergeRequested) -> None:
         self._do(lambda: self.workshop.merge(message.breakout, message.theme))

@@ -19,7 +19,7 @@ import io
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from facilitator.domain.report_layout import shown
+from facilitator.domain.report_layout import HIDDEN_MARK, shown
 
 HEADERS = ("step", "step title", "question", "value or text", "seconds into the step")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,7 +34,8 @@ def to_csv(report: Mapping[str, Any]) -> str:
     prompts = {prompt["step"]: prompt for prompt in report["prompts"]}
     for answer in report["answers"]:
         prompt = prompts[answer["step"]]
-        for question, value in _cells(prompt, answer["value"]):
+        hidden = set(answer.get("hidden", ()))
+        for question, value in _cells(prompt, answer["value"], hidden):
             seconds = "" if answer.get("seconds") is None else answer["seconds"]
             writer.writerow((prompt["step"], inert(prompt["title"]), inert(question), value, seconds))
     return out.getvalue()
@@ -46,8 +47,11 @@ def inert(text: object) -> str:
     return f"'{cell}" if cell.startswith(_FORMULA_STARTS) else cell
 
 
-def _cells(prompt: Mapping[str, Any], value: Mapping[str, Any]) -> Iterator[tuple[str, int | str]]:
-    """(question, value) rows of one answer."""
+def _cells(
+    prompt: Mapping[str, Any], value: Mapping[str, Any], hidden: set[str]
+) -> Iterator[tuple[str, int | str]]:
+    """(question, value) rows of one answer; an entry the trainer hid (``hidden``, in a report that
+    marks them) is prefixed with :data:`HIDDEN_MARK`."""
     question = prompt["question"]
     if value.get("pass"):
         yield question, "pass"
@@ -55,9 +59,13 @@ def _cells(prompt: Mapping[str, Any], value: Mapping[str, Any]) -> Iterator[tupl
         for text, rating in zip(prompt["rating_questions"], value["ratings"], strict=False):
             yield text, "" if rating is None else int(rating)
         if value.get("comment"):
-            yield "Comment", inert(value["comment"])
+            yield "Comment", _mark(value["comment"], hidden)
     elif "words" in value:
         for word in value["words"]:
-            yield question, inert(word)
+            yield question, _mark(word, hidden)
     else:
-        yield question, inert(value.get("option", value.get("text", "")))
+        yield question, _mark(value.get("option", value.get("text", "")), hidden)
+
+
+def _mark(text: object, hidden: set[str]) -> str:
+    return inert(f"{HIDDEN_MARK}{text}" if text in hidden else text)

@@ -162,13 +162,22 @@ def _question(prompt: Mapping[str, Any], min_responses: int) -> Group:
         blocks.append(_rating(rating, min_responses))
     if results.get("choices"):
         blocks.append(Bars(tuple((c["option"], c["count"]) for c in results["choices"])))
+    hidden = set(results.get("hidden", ()))
     if results.get("words"):
-        blocks.append(WordWall(tuple((w["word"], w["count"]) for w in results["words"])))
+        blocks.append(WordWall(tuple((_marked(w["word"], hidden), w["count"]) for w in results["words"])))
     if results.get("texts"):
         if prompt["kind"] == "reflection":
             blocks.append(Heading(4, "Comments"))
-        blocks.append(TextList(tuple(results["texts"])))
+        blocks.append(TextList(tuple(_marked(text, hidden) for text in results["texts"])))
     return Group("question", tuple(blocks))
+
+
+HIDDEN_MARK = "[hidden by the trainer] "
+"""Before an entry the trainer hid from the wall, in a report that keeps it marked."""
+
+
+def _marked(entry: str, hidden: set[str]) -> str:
+    return f"{HIDDEN_MARK}{entry}" if entry in hidden else entry
 
 
 def _rating(rating: Mapping[str, Any], min_responses: int) -> Block:

@@ -23,6 +23,8 @@ class SavedState:
     """Themes per breakout id, as the trainer left them at the report-back."""
     base_url: str | None = None
     """Where phones reach this laptop, for ``facilitate links``."""
+    hidden: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    """Entries the trainer hid per step (as shown on the wall), in the order they were hidden."""
 
     def to_store(self) -> dict[str, Any]:
         return {
@@ -31,6 +33,7 @@ class SavedState:
             "rooms": {str(index): rooms for index, rooms in self.rooms.items()},
             "groupings": {breakout: grouping.to_dict() for breakout, grouping in self.groupings.items()},
             "base_url": self.base_url,
+            "hidden": {str(index): list(entries) for index, entries in self.hidden.items() if entries},
         }
 
     @classmethod
@@ -44,4 +47,9 @@ class SavedState:
             {int(index): int(rooms) for index, rooms in data.get("rooms", {}).items()},
             {key: Grouping.from_dict(value) for key, value in data.get("groupings", {}).items()},
             data.get("base_url"),
+            {
+                int(index): tuple(str(entry) for entry in entries)
+                for index, entries in data.get("hidden", {}).items()
+                if entries
+            },
         )

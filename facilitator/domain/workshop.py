@@ -28,8 +28,8 @@ from facilitator.domain.runner import Phase, Runner, RunnerError, Status, time_r
 from facilitator.domain.saved_state import SavedState
 from facilitator.domain.themes import Theme, group_notes, label_for
 from participant.core.notes import Note, Timer, distinct_ids
-from participant.core.tallies import Results
-from participant.core.wire import MAX_ROOMS
+from participant.core.tallies import Results, entry_hidden
+from participant.core.wire import MAX_ROOMS, PromptKind
 
 SAVE_SECONDS = 5.0
 """While the timer runs, its state is saved this often, so a crash loses at most this much time."""
@@ -78,9 +78,12 @@ class Participants(Protocol):
     def close_breakout(self) -> None:
         """No breakout is open: rooms cannot write."""
 
-    def show_closing(self, shared: Sequence[str] | None) -> None:
+    def show_closing(
+        self, shared: Sequence[str] | None, hidden: Mapping[str, frozenset[str]] | None = None
+    ) -> None:
         """The workshop is over: phones show the results of the ``shared`` prompts (and their own
-        answers). ``None``: the workshop goes on."""
+        answers), without the entries the trainer ``hidden`` (per prompt id). ``None``: the
+        workshop goes on."""
 
     def notes(self, breakout_id: str) -> tuple[Note, ...]:
         """The live notes of a breakout, in the order they were added."""
@@ -131,6 +134,13 @@ class RevealChanged:
 
 
 @dataclass(frozen=True)
+class HiddenChanged:
+    """The trainer hid an entry of a step's revealed results, or brought one back."""
+
+    index: int
+
+
+@dataclass(frozen=True)
 class RoomsChanged:
     """A breakout's number of rooms changed."""
 
@@ -170,6 +180,7 @@ Event = (
     | TimerChanged
     | TimeRanOut
     | RevealChanged
+    | HiddenChanged
     | RoomsChanged
     | ThemesChanged
     | AnswersChanged
@@ -189,6 +200,8 @@ class ResultsView:
     revealed: bool
     connected: int
     min_responses: int
+    hidden: frozenset[str] = frozenset()
+    """Entries the trainer hid (as shown; word-wall entries compare folded): never drawn."""
 
 
 @dataclass(frozen=True)
@@ -276,6 +289,8 @@ class Workshop:
         self._participants = participants
         self._revealed = set(saved.revealed) if saved else set()
         self._rooms = dict(saved.rooms) if saved else {}
+        self._hidden = {index: list(entries) for index, entries in (saved.hidden if saved else {}).items()}
+        """The entries the trainer hid per step, in the order hidden (unhide brings back the last)."""
         self._edits = {key: Edits(grouping) for key, grouping in (saved.groupings if saved else {}).items()}
         self._listeners: list[Callable[[Event], None]] = []
         self._last: Status | None = None
@@ -327,7 +342,11 @@ class Workshop:
         participants = self._participants
         results = participants.results(step_id(self.index)) if self.runner.step.prompt else None
         return ResultsView(
-            results, self.index in self._revealed, participants.connected, participants.min_responses
+            results,
+            self.index in self._revealed,
+            participants.connected,
+            participants.min_responses,
+            frozenset(self._hidden.get(self.index, ())),
         )
 
     def report_back(self) -> ReportBackView | None:
@@ -380,6 +399,7 @@ class Workshop:
             dict(self._rooms),
             groupings,
             self._participants.base_url,
+            {index: tuple(entries) for index, entries in self._hidden.items() if entries},
         )
 
     # -- the timer and the agenda ---------------------------------------------------------------------
@@ -422,6 +442,33 @@ class Workshop:
         self._save()
         self._emit(RevealChanged(self.index, revealed))
         return revealed
+
+    def hide(self, entry: str) -> None:
+        """Take one entry off the current step's revealed wall at once: a text answer (text, share,
+        or a reflection's comment) as shown, or a word-wall entry (compared folded). It stays
+        hidden from the phones' closing summary and the reports' default, and across ``--resume``."""
+        view = self.results()
+        results = view.results
+        if not view.revealed or results is None or results.answered < view.min_responses:
+            raise Refused("Answers can be hidden once the step's results are revealed")
+        word = results.kind is PromptKind.WORDWALL
+        entries = [text for text, _ in results.words] if word else list(results.texts)
+        shown = [other for other in entries if not entry_hidden(other, view.hidden, word=word)]
+        if not any(entry_hidden(entry, (other,), word=word) for other in shown):
+            raise Refused("That answer is not on the wall")
+        self._hidden.setdefault(self.index, []).append(entry)
+        self._hidden_changed()
+
+    def unhide(self) -> str:
+        """Bring back the entry of the current step hidden last; returns it."""
+        entries = self._hidden.get(self.index)
+        if not entries:
+            raise Refused("Nothing hidden on this step to bring back")
+        entry = entries.pop()
+        if not entries:
+            del self._hidden[self.index]
+        self._hidden_changed()
+        return entry
 
     def change_rooms(self, change: int) -> int:
         """Add (or remove, when negative) rooms to the current or next breakout; returns how many it has."""
@@ -560,7 +607,7 @@ class Workshop:
             participants.open_breakout(
                 step_id(breakout), plan.title, plan.breakout.prompts, self.rooms(breakout), timer
             )
-        participants.show_closing(self._shared() if finished else None)
+        participants.show_closing(self._shared() if finished else None, self._hidden_prompts())
         self._save()
 
     def _notes(self, breakout: int) -> tuple[Note, ...]:
@@ -572,6 +619,16 @@ class Workshop:
             return ()
         steps = self.agenda.steps
         return tuple(step_id(index) for index in sorted(self._revealed) if steps[index].prompt is not None)
+
+    def _hidden_prompts(self) -> dict[str, frozenset[str]]:
+        """The hidden entries per prompt id, for the closing summary and the reports."""
+        return {step_id(index): frozenset(entries) for index, entries in self._hidden.items() if entries}
+
+    def _hidden_changed(self) -> None:
+        if self.runner.phase is Phase.FINISHED:  # the closing summary on the phones follows at once
+            self._participants.show_closing(self._shared(), self._hidden_prompts())
+        self._save()
+        self._emit(HiddenChanged(self.index))
 
     def _prompt_open(self) -> bool:
         return self.runner.phase is not Phase.FINISHED and self.runner.step.prompt is not None

@@ -86,8 +86,10 @@ class ServerParticipants:
     def close_breakout(self) -> None:
         self.server.close_breakout()
 
-    def show_closing(self, shared: Sequence[str] | None) -> None:
-        self.server.show_closing(shared)
+    def show_closing(
+        self, shared: Sequence[str] | None, hidden: Mapping[str, frozenset[str]] | None = None
+    ) -> None:
+        self.server.show_closing(shared, hidden)
 
     def notes(self, breakout_id: str) -> tuple[Note, ...]:
         return self.server.notes(breakout_id)

@@ -10,9 +10,9 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from facilitator.domain.agenda import Agenda
+from facilitator.domain.agenda import Agenda, step_id
 from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.report import build_report, to_json
 from facilitator.domain.report_csv import to_csv
@@ -49,9 +49,15 @@ def saved_state(store: Store, agenda: Agenda) -> SavedState | None:
     return saved
 
 
-def report_data(store: Store, min_responses: int, saved: SavedState | None = None) -> dict[str, Any]:
+def report_data(
+    store: Store,
+    min_responses: int,
+    saved: SavedState | None = None,
+    hidden_mode: Literal["mark", "omit"] = "omit",
+) -> dict[str, Any]:
     """The session's report as data (see :func:`facilitator.domain.report.build_report`), with the
-    trainer's state as ``saved`` (the running workshop's), else as last stored.
+    trainer's state as ``saved`` (the running workshop's), else as last stored; the entries the
+    trainer hid from the wall are left out, or marked with ``hidden_mode`` "mark".
 
     Raises :class:`SessionDamaged` for a saved state that does not fit its agenda; other damage
     surfaces as the ``ValueError``/``KeyError``... of whatever does not fit.
@@ -74,6 +80,8 @@ def report_data(store: Store, min_responses: int, saved: SavedState | None = Non
         timings=None if saved is None else [r.elapsed if r.started else None for r in saved.runner.records],
         started=None if saved is None else [record.started for record in saved.runner.records],
         phones=store.phones_joined(),
+        hidden={step_id(index): entries for index, entries in saved.hidden.items()} if saved else {},
+        hidden_mode=hidden_mode,
     )
 
 

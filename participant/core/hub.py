@@ -20,11 +20,11 @@ import hashlib
 import hmac
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from participant.core.tallies import Results, tally
+from participant.core.tallies import Results, tally, without_hidden
 from participant.core.wire import (
     DEFAULT_MIN_RESPONSES,
     MAX_PROMPT_ID_LENGTH,
@@ -137,11 +137,19 @@ class Hub:
         """Set while the workshop is over: what every phone shows."""
         return self._closing
 
-    def finish(self, shared: Sequence[str] | None) -> Closing | None:
+    def finish(
+        self, shared: Sequence[str] | None, hidden: Mapping[str, Collection[str]] | None = None
+    ) -> Closing | None:
         """The workshop is over, and phones may see the results of the ``shared`` prompts (as far
-        as the anonymity threshold allows); ``None``: it is not over (any more)."""
+        as the anonymity threshold allows) without the entries the trainer ``hidden`` (per prompt
+        id); ``None``: it is not over (any more)."""
         known = [prompt_id for prompt_id in shared or () if prompt_id in self._prompts]
-        self._closing = None if shared is None else Closing(tuple(self.results(p).shareable() for p in known))
+        hidden = hidden or {}
+        self._closing = (
+            None
+            if shared is None
+            else Closing(tuple(without_hidden(self.results(p), hidden.get(p, ())).shareable() for p in known))
+        )
         return self._closing
 
     def close_prompt(self) -> OpenPrompt | None:

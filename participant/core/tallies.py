@@ -9,7 +9,7 @@ Texts in a result are participant text, cleaned by :mod:`participant.core.text`:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -213,3 +213,24 @@ def word_counts(answers: Iterable[Words]) -> tuple[tuple[str, int], ...]:
     order = {key: position for position, key in enumerate(shown)}
     ordered = sorted(counts.items(), key=lambda item: (-item[1], order[item[0]]))
     return tuple((shown[key], count) for key, count in ordered)
+
+
+def without_hidden(results: Results, hidden: Collection[str]) -> Results:
+    """``results`` without the entries the trainer hid: text answers (and reflection comments) equal
+    to one of ``hidden``, word-wall entries equal to one once :func:`~participant.core.text.folded`.
+    Counts stay as they are: a hidden entry leaves the wall, not the tally of who answered."""
+    if not hidden:
+        return results
+    keys = {folded(entry) for entry in hidden}
+    return replace(
+        results,
+        texts=tuple(text for text in results.texts if text not in hidden),
+        words=tuple((word, count) for word, count in results.words if folded(word) not in keys),
+    )
+
+
+def entry_hidden(entry: str, hidden: Collection[str], *, word: bool) -> bool:
+    """Whether ``entry`` (a word-wall entry when ``word``, else a text) is one of ``hidden``."""
+    if word:
+        return folded(entry) in {folded(other) for other in hidden}
+    return entry in hidden

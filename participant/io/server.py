@@ -292,13 +292,15 @@ class ParticipantServer:
         self._send_prompt()
         self._changed()
 
-    def show_closing(self, shared: Sequence[str] | None) -> None:
+    def show_closing(
+        self, shared: Sequence[str] | None, hidden: Mapping[str, frozenset[str]] | None = None
+    ) -> None:
         """The workshop is over: every phone shows the results of the ``shared`` prompts (those the
-        trainer revealed, if the agenda shares them). ``None``: it goes on again (the phones then
-        follow the prompts as before)."""
+        trainer revealed, if the agenda shares them), without the entries the trainer ``hidden``
+        (per prompt id). ``None``: it goes on again (the phones then follow the prompts as before)."""
         if shared is None and self.hub.closing is None:
             return
-        closing = self.hub.finish(shared)
+        closing = self.hub.finish(shared, hidden)
         if closing is not None:
             phones = [c for c, link in self._links.items() if link.device is not None and link.room is None]
             broadcast(phones, closing.encode())

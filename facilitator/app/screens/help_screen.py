@@ -15,6 +15,7 @@ KEYS = (
     ("p  ←", "previous step (with the time it had left)"),
     ("+  -", "a minute more or less on this step"),
     ("r", "reveal or hide this step's results"),
+    ("↑↓  h  u", "on a revealed wall: highlight an answer, hide it at once, bring it back"),
     ("l", "room links; + and - change the number of rooms"),
     ("j", "show or hide the join QR code (when results fill the stage)"),
     ("x", "export the reports beside the session file"),

@@ -8,10 +8,12 @@ from __future__ import annotations
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from participant.core.tallies import AVERAGE_DECIMALS, RatingResult, Results
+from participant.core.tallies import AVERAGE_DECIMALS, RatingResult, Results, without_hidden
 from participant.core.wire import DEFAULT_MIN_RESPONSES, RATING_SCALE, PromptKind
 
 BAR = "█"
@@ -22,6 +24,8 @@ GAP = "   "
 """Between two entries of the word wall."""
 STACK_BELOW = 24
 """A rating question narrower than this many cells goes on its own line, above its bars."""
+HIGHLIGHT = "reverse"
+"""The entry the trainer highlighted to hide (h)."""
 
 
 def headline(results: Results | None, connected: int) -> Text:
@@ -121,11 +125,12 @@ def choice_bars(choices: tuple[tuple[str, int], ...]) -> ChoiceBars:
     return ChoiceBars(choices)
 
 
-def word_entry(word: str, count: int, top: int) -> Text:
+def word_entry(word: str, count: int, top: int, highlighted: bool = False) -> Text:
     """One entry of the word wall as typed, weighted by how many gave it, with its count."""
     tier = min(int((1 - count / top) * len(WORD_STYLES)), len(WORD_STYLES) - 1)
     entry = Text()
-    entry.append(word, style=WORD_STYLES[tier])
+    style = WORD_STYLES[tier]
+    entry.append(word, style=f"{style} {HIGHLIGHT}" if highlighted else style)
     if count > 1:
         entry.append(f" {count}", style="dim")
     return entry
@@ -139,15 +144,16 @@ class WordWall:
     whole line (only at a very narrow width) gets a line of its own and folds.
     """
 
-    def __init__(self, words: tuple[tuple[str, int], ...]) -> None:
+    def __init__(self, words: tuple[tuple[str, int], ...], highlight: int | None = None) -> None:
         self.words = words
+        self.highlight = highlight
 
     def lines(self, width: int) -> list[Text]:
         top = max((count for _, count in self.words), default=1)
         lines: list[Text] = []
         line = Text()
-        for word, count in self.words:
-            entry = word_entry(word, count, top)
+        for position, (word, count) in enumerate(self.words):
+            entry = word_entry(word, count, top, position == self.highlight)
             if line.cell_len and line.cell_len + len(GAP) + entry.cell_len > width:
                 lines.append(line)
                 line = Text()
@@ -164,39 +170,72 @@ class WordWall:
             yield line
 
 
-def word_wall(words: tuple[tuple[str, int], ...]) -> WordWall:
+def word_wall(words: tuple[tuple[str, int], ...], highlight: int | None = None) -> WordWall:
     """The word wall, laid out for the width it is drawn at (see :class:`WordWall`)."""
-    return WordWall(words)
+    return WordWall(words, highlight)
 
 
-def text_wall(texts: tuple[str, ...]) -> Table:
-    """Each answer on its own, newest first; a long answer wraps under its own first word."""
+def text_wall(texts: tuple[str, ...], highlight: int | None = None) -> Table:
+    """Each answer on its own, newest first; a long answer wraps under its own first word.
+    ``highlight``: the position (newest first) of the answer the trainer highlighted."""
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(ratio=1, overflow="fold")
-    for text in reversed(texts):
-        table.add_row(Text("•", style="dim"), Text(text))
+    for position, text in enumerate(reversed(texts)):
+        table.add_row(Text("•", style="dim"), Text(text, style=HIGHLIGHT if position == highlight else ""))
     return table
 
 
-def results_body(results: Results) -> RenderableType:
-    """The revealed results of one prompt, by kind."""
+def wall_entries(results: Results) -> tuple[str, ...]:
+    """The entries of a wall the trainer can highlight and hide, in the order drawn: text answers
+    (text, share, a reflection's comments) newest first, or word-wall entries; none for a choice."""
+    if results.kind is PromptKind.CHOICE:
+        return ()
+    if results.kind is PromptKind.WORDWALL:
+        return tuple(word for word, _ in results.words)
+    return tuple(reversed(results.texts))
+
+
+def results_body(results: Results, highlight: int | None = None) -> RenderableType:
+    """The revealed results of one prompt, by kind; ``highlight`` is a position in :func:`wall_entries`."""
     if results.kind is PromptKind.REFLECTION:
         parts: list[RenderableType] = [
             rating_line(number, rating) for number, rating in enumerate(results.ratings, 1)
         ]
         if results.texts:
-            parts.extend([Text(""), text_wall(results.texts)])
+            parts.extend([Text(""), text_wall(results.texts, highlight)])
         return Group(*parts)
     if results.kind is PromptKind.CHOICE:
         return choice_bars(results.choices)
     if results.kind is PromptKind.WORDWALL:
-        return word_wall(results.words)
-    return text_wall(results.texts)
+        return word_wall(results.words, highlight)
+    return text_wall(results.texts, highlight)
 
 
 class ResultsPanel(Widget):
-    """The answer count always; the answers themselves once revealed and above the threshold."""
+    """The answer count always; the answers themselves once revealed and above the threshold.
+
+    While a revealed wall (text answers or a word wall) has the focus, ``up``/``down`` move a
+    highlight over its entries, ``h`` asks to hide the highlighted one and ``u`` to bring the last
+    hidden back (the app asks the controller). Hidden entries are never drawn.
+    """
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("h", "hide", "Hide", show=False),
+        Binding("u", "unhide", "Unhide", show=False),
+    ]
+
+    class HideRequested(Message):
+        """The trainer pressed h on an entry: take it off the wall."""
+
+        def __init__(self, entry: str) -> None:
+            super().__init__()
+            self.entry = entry
+
+    class UnhideRequested(Message):
+        """The trainer pressed u: bring back the entry hidden last."""
 
     DEFAULT_CSS = """
     ResultsPanel {
@@ -214,6 +253,41 @@ class ResultsPanel(Widget):
     """The anonymity threshold: fewer real answers than this are never shown."""
     question: reactive[str] = reactive("", layout=True)
     """The step's question, shown above revealed results (the instructions leave the stage then)."""
+    hidden: reactive[frozenset[str]] = reactive(frozenset(), layout=True)
+    """Entries the trainer hid: never drawn."""
+    highlight: reactive[int | None] = reactive(None)
+    """The highlighted entry's position in :meth:`entries` (None until the trainer presses up or
+    down, so the wall shows plain to the room; drawn while the panel has the focus)."""
+
+    def shown(self) -> Results | None:
+        """The results as drawn: without the hidden entries."""
+        return None if self.results is None else without_hidden(self.results, self.hidden)
+
+    def entries(self) -> tuple[str, ...]:
+        """The entries on the wall now, in the order drawn (none unless revealed and shown)."""
+        shown = self.shown()
+        if not self.revealed or shown is None or shown.answered < self.min_responses:
+            return ()
+        return wall_entries(shown)
+
+    def action_cursor(self, change: int) -> None:
+        entries = self.entries()
+        now = -1 if self.highlight is None and change > 0 else (self.highlight or 0)
+        self.highlight = min(max(now + change, 0), max(len(entries) - 1, 0))
+
+    def action_hide(self) -> None:
+        entries = self.entries()
+        if entries and self.highlight is not None:
+            self.post_message(self.HideRequested(entries[min(self.highlight, len(entries) - 1)]))
+
+    def action_unhide(self) -> None:
+        self.post_message(self.UnhideRequested())
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     def render(self) -> RenderableType:
         lines: list[RenderableType] = []
@@ -228,5 +302,9 @@ class ResultsPanel(Widget):
                 Text(f"Results appear from {self.min_responses} answers, to keep them anonymous", style="dim")
             )
         elif self.results is not None:
-            lines.append(results_body(self.results))
+            shown = without_hidden(self.results, self.hidden)
+            entries = wall_entries(shown)
+            on = self.has_focus and entries and self.highlight is not None
+            highlight = min(self.highlight or 0, len(entries) - 1) if on else None
+            lines.append(results_body(shown, highlight))
         return Group(*lines)
