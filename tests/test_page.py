@@ -112,6 +112,7 @@ class LiveServer:
     def stop(self) -> None:
         try:
             self.run(self.server.close())
+            self.run(asyncio.sleep(0))  # closed transports finish closing before the loop stops
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(TIMEOUT)
