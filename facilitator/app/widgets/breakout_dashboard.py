@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from facilitator.app.flow import flowed
+
 GAP = "    "
 """Between two rooms on a line."""
 
@@ -26,19 +28,7 @@ def dashboard_lines(notes: tuple[int, ...], width: int) -> list[Text]:
         f"{total} note{'s' if total != 1 else ''} from {rooms} room{'s' if rooms != 1 else ''} so far",
         style="bold",
     )
-    lines = [headline]
-    line = Text()
-    for room, count in enumerate(notes, 1):
-        entry = room_entry(room, count)
-        if line.cell_len and line.cell_len + len(GAP) + entry.cell_len > width:
-            lines.append(line)
-            line = Text()
-        if line.cell_len:
-            line.append(GAP)
-        line.append_text(entry)
-    if line.cell_len:
-        lines.append(line)
-    return lines
+    return [headline, *flowed((room_entry(room, count) for room, count in enumerate(notes, 1)), width, GAP)]
 
 
 class BreakoutDashboard(Widget):

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from facilitator.app.flow import flowed
 from participant.core.tallies import AVERAGE_DECIMALS, RatingResult, Results, without_hidden
 from participant.core.wire import DEFAULT_MIN_RESPONSES, RATING_SCALE, PromptKind
 
@@ -150,19 +151,11 @@ class WordWall:
 
     def lines(self, width: int) -> list[Text]:
         top = max((count for _, count in self.words), default=1)
-        lines: list[Text] = []
-        line = Text()
-        for position, (word, count) in enumerate(self.words):
-            entry = word_entry(word, count, top, position == self.highlight)
-            if line.cell_len and line.cell_len + len(GAP) + entry.cell_len > width:
-                lines.append(line)
-                line = Text()
-            if line.cell_len:
-                line.append(GAP)
-            line.append_text(entry)
-        if line.cell_len:
-            lines.append(line)
-        return lines
+        entries = (
+            word_entry(word, count, top, position == self.highlight)
+            for position, (word, count) in enumerate(self.words)
+        )
+        return flowed(entries, width, GAP)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for line in self.lines(_width(options)):
