@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING
 
 from facilitator.domain.agenda import Agenda
 from facilitator.domain.agenda_loader import (
@@ -21,7 +21,6 @@ from facilitator.domain.agenda_loader import (
     read_agenda_file,
 )
 from participant.core.budgets import Limits
-from participant.core.notes import Note
 from participant.core.wire import DEFAULT_HOST, DEFAULT_MIN_RESPONSES, DEFAULT_PORT
 from participant.io.store import (
     SessionDamaged,
@@ -209,23 +208,17 @@ def _saved_state(store: Store, agenda: Agenda) -> SavedState | None:
     return saved_state(store, agenda)
 
 
-class _Stored(NamedTuple):
-    agenda: Agenda
-    results: dict[str, dict[str, Any]]
-    """Each prompt's tally, as plain data."""
-    notes: list[Note]
-    """The notes not deleted."""
-    saved: SavedState | None
-
-
-def _read_stored(store: Store, min_responses: int) -> _Stored:
-    """Everything a session holds, folded and tallied: what a report shows, and what ``run --resume``
-    reads before the projector starts. Call it inside :func:`_reading`."""
+def _checked_agenda(store: Store, min_responses: int) -> Agenda:
+    """The session's agenda as it was run, once everything else the session holds has been read and
+    tallied, so that ``run --resume`` refuses a damaged file in one line before the projector starts.
+    Call it inside :func:`_reading`."""
     agenda = parse_agenda(store.session.agenda_source)
     hub = store.load_hub(min_responses=min_responses)
-    results = {prompt: hub.results(prompt).to_wire() for prompt in hub.prompt_ids}
-    notes = [note for note in store.notes() if not note.deleted]
-    return _Stored(agenda, results, notes, _saved_state(store, agenda))
+    for prompt in hub.prompt_ids:
+        hub.results(prompt)
+    store.notes()
+    _saved_state(store, agenda)
+    return agenda
 
 
 def _links(args: argparse.Namespace) -> int:
@@ -292,7 +285,7 @@ def _resume(args: argparse.Namespace) -> tuple[Store, Agenda]:
         # Everything is read once before the projector starts: a damaged file is refused in one line.
         with _reading(store.path):
             # The agenda as it was run, not the file as it may be now.
-            return store, _read_stored(store, args.min_responses).agenda
+            return store, _checked_agenda(store, args.min_responses)
     except BaseException:
         store.close()
         raise

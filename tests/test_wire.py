@@ -43,7 +43,6 @@ from participant.core.wire import (
     parse_client_message,
     parse_room_message,
     split_join_url,
-    stored_answer_value,
     too_fast,
 )
 
@@ -349,22 +348,6 @@ def test_wordwall_refuses_empty_or_malformed_words(words, code):
 def test_a_value_that_is_not_an_object_is_refused():
     """parse_answer_value guards its input too."""
     assert refusal(parse_answer_value, TEXT, "hello").code is ErrorCode.INVALID
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        Pass(),
-        Ratings((1, None, 5), "why\nnot"),
-        Ratings((2,)),
-        Choice("Scared"),
-        Text("a\n\nb"),
-        Words(("a", "b c")),
-    ],
-)
-def test_stored_values_come_back_as_they_were(value):
-    """A value's wire form, read back by the store, is the same value."""
-    assert stored_answer_value(json.loads(json.dumps(value.to_wire()))) == value
 
 
 @pytest.mark.parametrize(

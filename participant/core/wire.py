@@ -314,21 +314,6 @@ class Words:
 AnswerValue = Pass | Ratings | Choice | Text | Words
 
 
-def stored_answer_value(data: Mapping[str, Any]) -> AnswerValue:
-    """A value rebuilt from its own ``to_wire()``, as the store wrote it. Not for what phones send."""
-    if data.get("pass") is True:
-        return Pass()
-    if "ratings" in data:
-        return Ratings(tuple(data["ratings"]), data.get("comment"))
-    if "option" in data:
-        return Choice(data["option"])
-    if "words" in data:
-        return Words(tuple(data["words"]))
-    if "text" in data:
-        return Text(data["text"])
-    raise ValueError(f"not a stored answer value: {data!r}")
-
-
 def prompt_kind(wire: Mapping[str, Any]) -> PromptKind:
     """The kind of a prompt given as the trainer's data; ``ValueError`` if it has none we know."""
     kind = wire.get("kind")
