@@ -43,9 +43,11 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def device(browser: Browser) -> Iterator[Device]:
+def device(browser: Browser, live: LiveServer) -> Iterator[Device]:
     """Opens a new device (browser context) and returns its tab; any script error or CSP violation
     on any of them fails the test."""
+    # Asks for ``live`` so the phones close before the server stops: a phone still reconnecting
+    # when the server's loop stops would leave a half-open connection behind.
     contexts = []
     problems: list[str] = []
 

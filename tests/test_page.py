@@ -128,7 +128,9 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
+def context(browser: Browser, live: LiveServer) -> Iterator[BrowserContext]:
+    # Asks for ``live`` so the phones close before the server stops: a phone still reconnecting
+    # when the server's loop stops would leave a half-open connection behind.
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     yield context
     context.close()

@@ -42,8 +42,10 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(params=["light", "dark"])
-def context(request: pytest.FixtureRequest, browser: Browser) -> Iterator[BrowserContext]:
+def context(request: pytest.FixtureRequest, browser: Browser, live: LiveServer) -> Iterator[BrowserContext]:
     """A phone in the light or the dark colour scheme."""
+    # Asks for ``live`` so the phones close before the server stops: a phone still reconnecting
+    # when the server's loop stops would leave a half-open connection behind.
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, has_touch=True, color_scheme=request.param
     )

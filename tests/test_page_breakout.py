@@ -36,7 +36,9 @@ def live(tmp_path: Path, clock: Frozen) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, live: LiveServer) -> Iterator[Page]:
+    # Asks for ``live`` so the phones close before the server stops: a phone still reconnecting
+    # when the server's loop stops would leave a half-open connection behind.
     context: BrowserContext = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     page = context.new_page()
     problems: list[str] = []
