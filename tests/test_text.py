@@ -1,7 +1,7 @@
 """Cleaning participant text: control characters go, line breaks only where a text may have them,
 and everything else (markup included) stays the literal text it is."""
 
-from participant.core.text import MAX_COMBINING_MARKS, clean_text, folded
+from participant.core.text import MAX_COMBINING_MARKS, clean_text, folded, theme_key
 
 
 def test_markup_is_kept_verbatim():
@@ -55,3 +55,10 @@ def test_folded_sees_through_look_alike_spellings_only_for_comparison():
     """Full-width letters, zero-width characters, soft hyphens, case and spacing fold alike."""
     assert {folded(s) for s in ["Trust", "ｔｒｕｓｔ", "tr\u200bust", "tru\u00adst", "  TRUST "]} == {"trust"}
     assert folded("child  protection order") == "child protection order"
+
+
+def test_theme_labels_that_differ_only_in_case_spacing_or_punctuation_are_one_theme():
+    """Rooms type the same theme differently; the key sees through case, spacing and punctuation."""
+    assert theme_key(" Trust! ") == theme_key("TRUST.") == theme_key("Ｔｒｕｓｔ") == "trust"
+    assert theme_key("Self-care") == theme_key("self   care") == "self care"
+    assert theme_key("Trust") != theme_key("Trusted")

@@ -78,7 +78,12 @@ class OpenBreakout:
 
 @dataclass(frozen=True)
 class Note:
-    """One note of one room. ``rev`` counts its versions; a deleted note keeps its id, with no text."""
+    """One note of one room. ``rev`` counts its versions; a deleted note keeps its id, with no text.
+
+    ``prompt`` is the index of the breakout prompt it answers (the first by default); ``theme`` is
+    the theme its facilitator filed it under ("" when unsorted); ``starred`` marks one of the room's
+    points to report.
+    """
 
     breakout: str
     room: int
@@ -86,6 +91,9 @@ class Note:
     text: str
     rev: int = 1
     deleted: bool = False
+    prompt: int = 0
+    theme: str = ""
+    starred: bool = False
 
     def to_wire(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.text, "rev": self.rev}

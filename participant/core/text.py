@@ -68,3 +68,14 @@ def folded(text: str) -> str:
     """``text`` as compared, never as shown: :func:`unformatted`, case folded, and runs of spaces
     made one. "Ｔｒｕｓｔ", "tr\u200bust" and "TRUST" fold alike."""
     return " ".join(unformatted(text).casefold().split())
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
+def theme_key(label: str) -> str:
+    """What makes two theme labels one theme: :func:`folded`, without punctuation, spaces made one.
+
+    "Trust", " trust! " and "TRUST." are one theme; "Self-care" and "self care" too.
+    """
+    return " ".join(_PUNCTUATION.sub(" ", folded(label)).split())
