@@ -31,6 +31,8 @@ class FakeParticipants:
     min_responses: int = DEFAULT_MIN_RESPONSES
     open: str | None = None
     """The open prompt's id."""
+    staying: tuple[str, ...] = ()
+    """The walls kept open beside it (never the open prompt itself)."""
     breakout: OpenedBreakout | None = None
     closing: tuple[str, ...] | None = None
     """The prompts shared at the close, once the workshop is over."""
@@ -67,6 +69,9 @@ class FakeParticipants:
 
     def close_prompt(self) -> None:
         self.open = None
+
+    def keep_open(self, prompts: Mapping[str, Mapping[str, Any]]) -> None:
+        self.staying = tuple(prompt_id for prompt_id in prompts if prompt_id != self.open)
 
     def results(self, prompt_id: str) -> Results | None:
         return self.answers.get(prompt_id)

@@ -468,3 +468,40 @@ def test_entries_the_trainer_hid_never_reach_the_closing_summary(hub, room):
     assert words["words"] == [{"word": "Jargon", "count": 3}]
     assert "Ask Sam" not in closing.encode()
     assert "Sam Smith" not in closing.encode()
+
+
+# --- Walls that stay open --------------------------------------------------------------------------
+
+
+def test_a_wall_kept_open_stays_answerable_while_another_prompt_is_open(hub, room):
+    """A stay-open wall takes answers beside the open prompt; its answers and tally are its own."""
+    hub.open_prompt("p1", WORDWALL)
+    assert hub.keep_open({"p1": WORDWALL})
+    hub.open_prompt("p2", TEXT)
+    room.answer("phone-a", "answer-01", "p1", {"words": ["CPS"]})
+    room.answer("phone-a", "answer-02", "p2", {"text": "fine"})
+    assert hub.results("p1").words == (("CPS", 1),)
+    assert hub.results("p2").answered == 1
+    message = hub.current_prompt("phone-a")
+    assert message.prompt.id == "p2"
+    assert [(prompt.id, answer) for prompt, answer in message.staying] == [("p1", Words(("CPS",)))]
+    assert hub.welcome("phone-b").staying == ((hub.prompt("p1"), None),)
+
+
+def test_a_closed_wall_refuses_answers_and_is_no_longer_offered(hub, room):
+    """Once the trainer stops keeping it open, a wall is closed like any other prompt."""
+    hub.open_prompt("p1", WORDWALL)
+    hub.keep_open({"p1": WORDWALL})
+    hub.open_prompt("p2", TEXT)
+    assert hub.keep_open({})
+    assert not hub.keep_open({})  # nothing changed: phones need not be told again
+    assert refusal(room.answer, "phone-a", "answer-01", "p1", {"words": ["CPS"]}).code is ErrorCode.CLOSED
+    assert hub.current_prompt("phone-a").staying == ()
+
+
+def test_the_open_prompt_is_never_also_listed_as_staying(hub):
+    """On its own step a stay-open wall is the open prompt, once."""
+    hub.open_prompt("p1", WORDWALL)
+    hub.keep_open({"p1": WORDWALL})
+    assert hub.staying == ()
+    assert hub.current_prompt("phone-a").prompt.id == "p1"

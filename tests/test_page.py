@@ -756,3 +756,58 @@ def test_every_control_is_named_labelled_and_large_at_any_zoom(
             assert overflow <= 0, kind
     finally:
         context.close()
+
+
+# --- Walls that stay open: a tab of their own -------------------------------------------------------
+
+JARGON = {**WORDWALL, "title": "Name the jargon"}  # the controller adds the step's title for its tab
+
+
+def keep(live: LiveServer, *walls: str) -> None:
+    live.call(live.server.keep_open, dict.fromkeys(walls, JARGON))
+
+
+def tab(page: Page, name: str):
+    return page.get_by_role("tab", name=name, exact=True)
+
+
+@pytest.mark.browser
+def test_a_wall_kept_open_is_a_tab_beside_the_next_question(page: Page, live: LiveServer) -> None:
+    """Both the open question and the wall take answers; each tab keeps its own."""
+    join(page, live)
+    live.open("p1", WORDWALL)
+    keep(live, "p1")
+    expect(page.get_by_role("tablist")).to_be_hidden()  # on its own step it is the question
+    live.open("p2", TEXT)
+    expect(tab(page, "This question")).to_have_attribute("aria-selected", "true")
+    page.get_by_label("Your answer").fill("Listening first")
+    button(page, "Send").click()
+    expect(status(page)).to_have_text("Received")
+
+    tab(page, "Name the jargon").click()
+    expect(page.get_by_role("tabpanel")).to_contain_text("Name the jargon")
+    word = page.get_by_label("A word or short phrase")
+    word.fill("CPS")
+    word.press("Enter")
+    button(page, "Send").click()
+    expect(status(page)).to_have_text("Received")
+    assert live.rows("p1") == [{"words": ["CPS"]}]
+    assert live.rows("p2") == [{"text": "Listening first"}]
+
+    tab(page, "This question").press("ArrowRight")  # arrows move between tabs
+    expect(tab(page, "Name the jargon")).to_be_focused()
+    expect(page.get_by_role("list", name="Your words")).to_contain_text("CPS")  # its own answer
+
+
+@pytest.mark.browser
+def test_a_late_joiner_gets_the_wall_and_a_closed_wall_goes_away(page: Page, live: LiveServer) -> None:
+    """The welcome carries the walls kept open; when the trainer closes it the tab goes."""
+    live.open("p1", WORDWALL)
+    keep(live, "p1")
+    live.call(live.server.close_prompt)
+    join(page, live)
+    tab(page, "Name the jargon").click()
+    expect(page.get_by_label("A word or short phrase")).to_be_visible()
+    keep(live)
+    expect(page.get_by_role("tablist")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Waiting for the next question…")

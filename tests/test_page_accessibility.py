@@ -25,6 +25,7 @@ from tests.test_page import (
     EVERY_KIND,
     QUEUED,
     WAITING,
+    WORDWALL,
     LiveServer,
     button,
     join,
@@ -162,6 +163,19 @@ def test_a_breakout_running_and_paused(page: Page, live: LiveServer) -> None:
     open_breakout(live, Timer(300, running=False))
     expect(page.get_by_role("timer")).to_have_text("Time left 5:00, paused")
     check(page, "breakout paused")
+
+
+def test_a_wall_kept_open_as_a_second_tab(page: Page, live: LiveServer) -> None:
+    """A wall that stays open beside the open question: the tabs, and the wall's own tab."""
+    join(page, live)
+    live.open("p1", WORDWALL)
+    live.call(live.server.keep_open, {"p1": {**WORDWALL, "title": "Name the jargon"}})
+    live.open("p2", CHOICE)
+    expect(page.get_by_role("tab", name="This question")).to_be_visible()
+    check(page, "stay-open wall, question tab")
+    page.get_by_role("tab", name="Name the jargon").click()
+    expect(page.get_by_label("A word or short phrase")).to_be_visible()
+    check(page, "stay-open wall, wall tab")
 
 
 def test_the_close(page: Page, live: LiveServer) -> None:

@@ -18,7 +18,7 @@ from facilitator.domain.clock import ManualClock
 from facilitator.domain.runner import Phase
 from facilitator.domain.workshop import Workshop
 from participant.core.tallies import tally
-from participant.core.wire import OpenPrompt, Text
+from participant.core.wire import OpenPrompt, Text, Words
 from tests.fake_participants import FakeParticipants
 from tests.sample_agendas import GOOD
 from tests.workshops import shown
@@ -468,3 +468,32 @@ async def test_h_hides_the_highlighted_answer_at_once_and_u_brings_it_back(clock
         assert app.workshop.results().hidden == frozenset()
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_w_puts_a_wall_kept_open_on_the_stage_from_a_later_step_and_c_closes_it(clock):
+    """Two steps after "Name the jargon", w shows its answers on the stage (the agenda stays put),
+    c closes it to new answers, w again gives the stage back to the step."""
+    agenda = GOOD.replace(
+        'question = "Which words do we use that others may not know?"',
+        'question = "Which words do we use that others may not know?"\nstay_open = true',
+    )
+    phones = FakeParticipants(connected=4)
+    workshop = Workshop(parse_agenda(agenda), clock, phones)
+    wall = OpenPrompt("step-6", workshop.agenda.steps[5].prompt.to_wire())
+    phones.answers["step-6"] = tally(wall, [Words(("CPS", "ISP"))] * 3)
+    app = make_app(workshop, join_url=JOIN_URL)
+    async with app.run_test(size=(120, 35)) as pilot:
+        while workshop.index < 7:  # the report-back, two steps on
+            await pilot.press("n")
+        assert phones.staying == ("step-6",)
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.screen.has_class("-revealed")
+        assert "CPS" in shown(app.query_one(ResultsPanel))
+        assert "Name the jargon" in str(app.query_one("#step").render())
+        assert workshop.index == 7
+        await pilot.press("c")
+        assert phones.staying == ()
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.screen.has_class("-report-back")

@@ -143,6 +143,7 @@ async def test_hello_gets_a_welcome(room):
         "prompt": None,
         "answer": None,
         "closing": None,
+        "staying": [],
     }
     await room.changes.until(lambda: room.server.connected == 1)
 
@@ -159,10 +160,11 @@ async def test_joined_phones_hear_prompts_open_and_close(room):
     phones = [(await room.join(device))[0] for device in (DEVICE, OTHER)]
     room.server.open_prompt("p1", TEXT)
     for phone in phones:
-        assert await recv(phone) == {"type": "prompt", "prompt": {**TEXT, "id": "p1"}, "answer": None}
+        opened = {"type": "prompt", "prompt": {**TEXT, "id": "p1"}, "answer": None, "staying": []}
+        assert await recv(phone) == opened
     room.server.close_prompt()
     for phone in phones:
-        assert await recv(phone) == {"type": "prompt", "prompt": None, "answer": None}
+        assert await recv(phone) == {"type": "prompt", "prompt": None, "answer": None, "staying": []}
 
 
 async def test_phones_that_have_not_said_hello_hear_nothing(room):

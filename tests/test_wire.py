@@ -403,6 +403,7 @@ def test_welcome_names_the_session_the_open_prompt_and_this_devices_answer():
         "prompt": {**CHOICE, "id": "p1"},
         "answer": {"option": "Fine"},
         "closing": None,
+        "staying": [],
     }
     assert decoded(Welcome("Workshop", None)) == {
         "type": "welcome",
@@ -410,6 +411,7 @@ def test_welcome_names_the_session_the_open_prompt_and_this_devices_answer():
         "prompt": None,
         "answer": None,
         "closing": None,
+        "staying": [],
     }
 
 
@@ -419,8 +421,9 @@ def test_prompt_message_opens_or_closes():
         "type": "prompt",
         "prompt": {**TEXT, "id": "p2"},
         "answer": None,
+        "staying": [],
     }
-    assert decoded(CurrentPrompt(None)) == {"type": "prompt", "prompt": None, "answer": None}
+    assert decoded(CurrentPrompt(None)) == {"type": "prompt", "prompt": None, "answer": None, "staying": []}
 
 
 def test_ack_names_the_answer():
@@ -509,3 +512,12 @@ def test_the_page_is_told_every_limit_it_checks():
     assert json.loads(json.dumps(page_limits())) == page_limits()
     for device in (DEVICE, "x" * DEVICE_ID_LENGTH[0], "x" * (DEVICE_ID_LENGTH[0] - 1), "no spaces in ids"):
         assert bool(re.fullmatch(page_limits()["device"], device)) == is_id(device, DEVICE_ID_LENGTH)
+
+
+def test_prompt_message_lists_the_walls_kept_open_with_this_devices_answers():
+    """A wall that stays open rides beside the open prompt, with the device's own answer to it."""
+    wall = OpenPrompt("p1", WORDWALL)
+    message = CurrentPrompt(OpenPrompt("p2", TEXT), None, ((wall, Words(("CPS",))),))
+    assert decoded(message)["staying"] == [{"prompt": {**WORDWALL, "id": "p1"}, "answer": {"words": ["CPS"]}}]
+    assert message.personal
+    assert not CurrentPrompt(OpenPrompt("p2", TEXT), None, ((wall, None),)).personal

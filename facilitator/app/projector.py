@@ -30,7 +30,7 @@ from facilitator.app.widgets.stage_line import StageLine
 from facilitator.app.widgets.status_bar import StatusBar
 from facilitator.app.widgets.step_panel import StepPanel, step_body
 from facilitator.app.widgets.timer_hint import TimerHint
-from facilitator.domain.agenda import Agenda, StepKind
+from facilitator.domain.agenda import Agenda, Step, StepKind
 from facilitator.domain.durations import format_countdown, format_offset
 from facilitator.domain.runner import Phase, Stage, Status
 from facilitator.domain.workshop import (
@@ -60,10 +60,13 @@ MOMENTS = ("-talk", "-question", "-revealed", "-breakout", "-report-back", "-fin
 """The screen's class for what the room needs now; projector.tcss lays the stage out for each."""
 
 
-def moment(status: Status, revealed: bool) -> str:
-    """Which of :data:`MOMENTS` ``status`` is: the app decides only the layout, from the controller."""
+def moment(status: Status, revealed: bool, wall: bool = False) -> str:
+    """Which of :data:`MOMENTS` ``status`` is (``wall``: a wall kept open is on the stage): the app
+    decides only the layout, from the controller."""
     if status.phase is Phase.FINISHED:
         return "-finished"
+    if wall:
+        return "-revealed"
     kind = status.step.kind
     if kind is StepKind.REPORTBACK:
         return "-report-back"
@@ -103,6 +106,8 @@ class ProjectorApp(App[None]):
         Binding("r", "reveal", "Reveal", key_display="r"),
         Binding("l", "links", "Links", key_display="l"),
         Binding("j", "toggle_join", "Join", key_display="j", show=False),  # listed in ?
+        Binding("w", "show_wall", "Wall", key_display="w", show=False),  # listed in ?
+        Binding("c", "close_wall", "Close wall", key_display="c", show=False),  # listed in ?
         Binding("x", "export", "Export", key_display="x", show=False),  # listed in ? (the footer is full)
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "request_quit", "Quit", key_display="q"),
@@ -113,7 +118,9 @@ class ProjectorApp(App[None]):
         self.workshop = workshop
         self.join_url = join_url
         self.options = options
-        self._shown_step: int | None = None
+        self._shown_step: tuple[int, int | None] | None = None
+        """The step drawn, and the wall kept open drawn over it (if any)."""
+        self._wall: int | None = None
         self._results_stale = True
         self._revealed = False
         self._status: Status | None = None
@@ -217,6 +224,9 @@ class ProjectorApp(App[None]):
                 self.set_focus(None)
         self._join.joined = view.connected
         self._revealed = view.revealed
+        if view.wall != self._wall:
+            self._wall = view.wall
+            self._show_step()
         dashboard = self.workshop.breakout_dashboard()
         if dashboard is not None:
             self._dashboard.notes = dashboard.notes
@@ -233,10 +243,9 @@ class ProjectorApp(App[None]):
         self._show_status_bar(status)
         self._show_clock(status)
         self._show_agenda(status)
-        if self._shown_step != status.index:
-            self._shown_step = status.index
-            self._show_step(status)
-        self._stage_results.display = self._results.display = status.step.prompt is not None
+        if self._shown_step != (status.index, self._wall):
+            self._show_step()
+        self._stage_results.display = self._results.display = self._on_stage().prompt is not None
 
     # -- actions (keys): each one controller call --------------------------------------------------
 
@@ -257,6 +266,12 @@ class ProjectorApp(App[None]):
 
     def action_reveal(self) -> None:
         self._do(self.workshop.reveal)
+
+    def action_show_wall(self) -> None:
+        self._do(self.workshop.show_wall)
+
+    def action_close_wall(self) -> None:
+        self._do(self.workshop.close_wall)
 
     def action_links(self) -> None:
         """The rooms' private links for the current or next breakout (a screen for the trainer)."""
@@ -351,7 +366,7 @@ class ProjectorApp(App[None]):
         """Lay the stage out for the moment (one class of :data:`MOMENTS` on the screen)."""
         if self._status is None:
             return
-        now = moment(self._status, self._revealed)
+        now = moment(self._status, self._revealed, self._wall is not None)
         if not self._stage.has_class(now):
             self._stage.remove_class(*MOMENTS)
             self._stage.add_class(now)
@@ -403,15 +418,27 @@ class ProjectorApp(App[None]):
             rows.append(AgendaRow(clock_time(timing.planned), actual, step.title, minutes, state))
         self._agenda_list.rows = tuple(rows)
 
-    def _show_step(self, status: Status) -> None:
-        panel = self._step_panel
-        panel.step = status.step
-        following = self.agenda.steps[status.index + 1 :]
-        self._upcoming.update(f"Next: {following[0].title}" if following else "")
-        self._details.update(step_body(status.step))
+    def _on_stage(self) -> Step:
+        """The step the stage shows: a wall kept open that the trainer put up, else the current one."""
+        assert self._status is not None
+        return self._status.step if self._wall is None else self.agenda.steps[self._wall]
+
+    def _show_step(self) -> None:
+        assert self._status is not None
+        index = self._status.index
+        self._shown_step = (index, self._wall)
+        step = self._on_stage()
+        self._step_panel.step = step
+        following = self.agenda.steps[index + 1 :]
+        if self._wall is not None:
+            upcoming = f"Open beside {self._status.step.title} · w: next wall or back · c: close it"
+        else:
+            upcoming = f"Next: {following[0].title}" if following else ""
+        self._upcoming.update(upcoming)
+        self._details.update(step_body(step))
         self.query_one("#details", VerticalScroll).scroll_home(animate=False)
-        self._results.question = status.step.prompt.question if status.step.prompt else ""
-        if status.step.kind is StepKind.REPORTBACK:  # shown by projector.tcss at the report-back
+        self._results.question = step.prompt.question if step.prompt else ""
+        if step.kind is StepKind.REPORTBACK:  # shown by projector.tcss at the report-back
             self._report_back.focus()
 
 

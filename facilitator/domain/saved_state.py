@@ -25,6 +25,8 @@ class SavedState:
     """Where phones reach this laptop, for ``facilitate links``."""
     hidden: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     """Entries the trainer hid per step (as shown on the wall), in the order they were hidden."""
+    kept_open: tuple[int, ...] = ()
+    """Steps whose walls stay open (``stay_open``) beside the current step, until the trainer closes them."""
 
     def to_store(self) -> dict[str, Any]:
         return {
@@ -34,6 +36,7 @@ class SavedState:
             "groupings": {breakout: grouping.to_dict() for breakout, grouping in self.groupings.items()},
             "base_url": self.base_url,
             "hidden": {str(index): list(entries) for index, entries in self.hidden.items() if entries},
+            "kept_open": list(self.kept_open),
         }
 
     @classmethod
@@ -52,4 +55,5 @@ class SavedState:
                 for index, entries in data.get("hidden", {}).items()
                 if entries
             },
+            tuple(int(index) for index in data.get("kept_open", ())),
         )

@@ -67,6 +67,9 @@ class Participants(Protocol):
     def close_prompt(self) -> None:
         """Close the open prompt, if any."""
 
+    def keep_open(self, prompts: Mapping[str, Mapping[str, Any]]) -> None:
+        """Keep these walls (prompt id -> prompt data) answerable beside the open prompt, and no others."""
+
     def results(self, prompt_id: str) -> Results | None:
         """A prompt's results, or None when it was never opened."""
 
@@ -141,6 +144,14 @@ class HiddenChanged:
 
 
 @dataclass(frozen=True)
+class WallChanged:
+    """A wall that stays open was put on the stage (``shown``: its step), taken off it (None), or
+    closed to new answers."""
+
+    shown: int | None
+
+
+@dataclass(frozen=True)
 class RoomsChanged:
     """A breakout's number of rooms changed."""
 
@@ -181,6 +192,7 @@ Event = (
     | TimeRanOut
     | RevealChanged
     | HiddenChanged
+    | WallChanged
     | RoomsChanged
     | ThemesChanged
     | AnswersChanged
@@ -202,6 +214,8 @@ class ResultsView:
     min_responses: int
     hidden: frozenset[str] = frozenset()
     """Entries the trainer hid (as shown; word-wall entries compare folded): never drawn."""
+    wall: int | None = None
+    """The step of a wall that stays open, when the trainer put it on the stage over the current step."""
 
 
 @dataclass(frozen=True)
@@ -290,6 +304,10 @@ class Workshop:
         self._revealed = set(saved.revealed) if saved else set()
         self._rooms = dict(saved.rooms) if saved else {}
         self._hidden = {index: list(entries) for index, entries in (saved.hidden if saved else {}).items()}
+        self._kept = list(saved.kept_open) if saved else []
+        """Steps whose walls stay open (``stay_open``), in the order reached, until closed."""
+        self._wall: int | None = None
+        """The kept wall on the stage over the current step, if the trainer put one there."""
         """The entries the trainer hid per step, in the order hidden (unhide brings back the last)."""
         self._edits = {key: Edits(grouping) for key, grouping in (saved.groupings if saved else {}).items()}
         self._listeners: list[Callable[[Event], None]] = []
@@ -339,14 +357,15 @@ class Workshop:
     def results(self) -> ResultsView:
         """The current step's results (after the last step, the last step's), and whether the room
         may see them."""
-        participants = self._participants
-        results = participants.results(step_id(self.index)) if self.runner.step.prompt else None
+        participants, index = self._participants, self._on_stage()
+        results = participants.results(step_id(index)) if self.agenda.steps[index].prompt else None
         return ResultsView(
             results,
-            self.index in self._revealed,
+            index in self._revealed,
             participants.connected,
             participants.min_responses,
-            frozenset(self._hidden.get(self.index, ())),
+            frozenset(self._hidden.get(index, ())),
+            self._wall,
         )
 
     def report_back(self) -> ReportBackView | None:
@@ -400,6 +419,7 @@ class Workshop:
             groupings,
             self._participants.base_url,
             {index: tuple(entries) for index, entries in self._hidden.items() if entries},
+            tuple(self._kept),
         )
 
     # -- the timer and the agenda ---------------------------------------------------------------------
@@ -432,6 +452,8 @@ class Workshop:
 
     def reveal(self) -> bool:
         """Reveal the current step's results, or hide them again; returns whether they are shown."""
+        if self._wall is not None:
+            raise Refused("A wall is on the stage: press w to put it away first")
         if self.runner.step.prompt is None:
             raise Refused("This step has no answers to reveal")
         revealed = self.index not in self._revealed
@@ -456,19 +478,47 @@ class Workshop:
         shown = [other for other in entries if not entry_hidden(other, view.hidden, word=word)]
         if not any(entry_hidden(entry, (other,), word=word) for other in shown):
             raise Refused("That answer is not on the wall")
-        self._hidden.setdefault(self.index, []).append(entry)
+        self._hidden.setdefault(self._on_stage(), []).append(entry)
         self._hidden_changed()
 
     def unhide(self) -> str:
-        """Bring back the entry of the current step hidden last; returns it."""
-        entries = self._hidden.get(self.index)
+        """Bring back the entry of the wall on the stage hidden last; returns it."""
+        index = self._on_stage()
+        entries = self._hidden.get(index)
         if not entries:
             raise Refused("Nothing hidden on this step to bring back")
         entry = entries.pop()
         if not entries:
-            del self._hidden[self.index]
+            del self._hidden[index]
         self._hidden_changed()
         return entry
+
+    # -- walls that stay open ------------------------------------------------------------------------
+
+    def show_wall(self) -> int | None:
+        """Put the next wall that stays open on the stage, revealed, without moving the agenda; after
+        the last one, take it off again. Returns the step whose wall is shown (None: the step's own)."""
+        walls = self._other_walls()
+        if not walls and self._wall is None:
+            raise Refused("No wall stays open now: a text or word wall step with stay_open = true keeps one")
+        if self._wall is None:
+            self._wall = walls[0]
+        else:  # the next wall; after the last one (or one just closed), the step's own stage
+            later = walls[walls.index(self._wall) + 1 :] if self._wall in walls else []
+            self._wall = later[0] if later else None
+        if self._wall is not None:
+            self._revealed.add(self._wall)  # the room sees it: it counts as revealed everywhere
+            self._save()
+        self._emit(WallChanged(self._wall))
+        return self._wall
+
+    def close_wall(self) -> None:
+        """Stop the wall on the stage taking answers (its answers stay, and it stays on the stage)."""
+        if self._wall is None or self._wall not in self._kept:
+            raise Refused("Press w to show a wall that stays open: c then closes it to new answers")
+        self._kept.remove(self._wall)
+        self._follow()
+        self._emit(WallChanged(self._wall))
 
     def change_rooms(self, change: int) -> int:
         """Add (or remove, when negative) rooms to the current or next breakout; returns how many it has."""
@@ -583,6 +633,7 @@ class Workshop:
             raise Refused(str(error)) from None
         self._follow()
         if self.index != index or (self.runner.phase is Phase.FINISHED) != finished:
+            self._wall = None  # the room moved on: the stage belongs to the new step
             self._emit(StepChanged(self.index, self.runner.phase))
         self._emit(TimerChanged(self.runner.phase, self.runner.remaining()))
 
@@ -593,8 +644,11 @@ class Workshop:
         if self._prompt_open():
             assert runner.step.prompt is not None
             participants.open_prompt(step_id(self.index), runner.step.prompt.to_wire(), self.index)
+            if runner.step.prompt.stay_open and self.index not in self._kept:
+                self._kept.append(self.index)
         else:
             participants.close_prompt()
+        participants.keep_open({} if finished else self._kept_prompts())
         breakout = None if finished else self.agenda.breakout_for(self.index)
         if breakout is None:
             participants.close_breakout()
@@ -609,6 +663,24 @@ class Workshop:
             )
         participants.show_closing(self._shared() if finished else None, self._hidden_prompts())
         self._save()
+
+    def _kept_prompts(self) -> dict[str, Mapping[str, Any]]:
+        kept: dict[str, Mapping[str, Any]] = {}
+        for index in self._kept:
+            prompt = self.agenda.steps[index].prompt
+            assert prompt is not None  # only steps with a prompt are kept open
+            kept[step_id(index)] = {**prompt.to_wire(), "title": self.agenda.steps[index].title}  # its tab
+        return kept
+
+    def _other_walls(self) -> list[int]:
+        """The walls kept open other than the current step's (which is on the stage anyway)."""
+        if self.runner.phase is Phase.FINISHED:
+            return []
+        return [index for index in self._kept if index != self.index]
+
+    def _on_stage(self) -> int:
+        """The step whose answers the stage shows: a wall the trainer put up, else the current step."""
+        return self.index if self._wall is None else self._wall
 
     def _notes(self, breakout: int) -> tuple[Note, ...]:
         return distinct_ids(self._participants.notes(step_id(breakout)))

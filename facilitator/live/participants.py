@@ -72,6 +72,9 @@ class ServerParticipants:
     def close_prompt(self) -> None:
         self.server.close_prompt()
 
+    def keep_open(self, prompts: Mapping[str, Mapping[str, Any]]) -> None:
+        self.server.keep_open(prompts)
+
     def results(self, prompt_id: str) -> Results | None:
         try:
             return self.server.results(prompt_id)

@@ -36,6 +36,7 @@ from participant.core.wire import (
     OpenPrompt,
     PromptKind,
     ProtocolError,
+    Staying,
     Welcome,
     parse_answer_value,
 )
@@ -112,6 +113,7 @@ class Hub:
         self.min_responses = min_responses
         self._prompts: dict[str, OpenPrompt] = {}
         self._open: OpenPrompt | None = None
+        self._staying: dict[str, OpenPrompt] = {}
         self._closing: Closing | None = None
         self._devices: Counter[str] = Counter()
         self._answers: dict[str, dict[str, _Current]] = {}
@@ -131,6 +133,24 @@ class Hub:
         self._answers.setdefault(prompt_id, {})
         self._open = prompt
         return prompt
+
+    @property
+    def staying(self) -> tuple[OpenPrompt, ...]:
+        """The walls that stay open beside the open prompt, in the order the trainer kept them."""
+        current = None if self._open is None else self._open.id
+        return tuple(prompt for prompt_id, prompt in self._staying.items() if prompt_id != current)
+
+    def keep_open(self, prompts: Mapping[str, Mapping[str, Any]]) -> bool:
+        """Keep these prompts (id -> the trainer's prompt data) answerable beside the open prompt,
+        and no others; returns whether that changed what phones see. Their answers are kept."""
+        staying = {prompt_id: check_prompt(prompt_id, wire) for prompt_id, wire in prompts.items()}
+        if staying == self._staying:
+            return False
+        for prompt_id, prompt in staying.items():
+            self._prompts.setdefault(prompt_id, prompt)
+            self._answers.setdefault(prompt_id, {})
+        self._staying = staying
+        return True
 
     @property
     def closing(self) -> Closing | None:
@@ -197,11 +217,15 @@ class Hub:
 
     def welcome(self, device_id: str) -> Welcome:
         """What a phone that joins is told: the session, the open prompt, its answer to it."""
-        return Welcome(self.title, self._open, self._answer_to_open(device_id), self._closing)
+        answer = self._answer_to_open(device_id)
+        return Welcome(self.title, self._open, answer, self._closing, self._staying_for(device_id))
 
     def current_prompt(self, device_id: str) -> CurrentPrompt:
-        """What a connected phone is told when the trainer opens or closes a prompt."""
-        return CurrentPrompt(self._open, self._answer_to_open(device_id))
+        """What a connected phone is told when the trainer opens or closes a prompt, or keeps a wall open."""
+        return CurrentPrompt(self._open, self._answer_to_open(device_id), self._staying_for(device_id))
+
+    def _staying_for(self, device_id: str) -> Staying:
+        return tuple((prompt, self.answer_of(device_id, prompt.id)) for prompt in self.staying)
 
     def _answer_to_open(self, device_id: str) -> AnswerValue | None:
         return None if self._open is None else self.answer_of(device_id, self._open.id)
@@ -219,14 +243,21 @@ class Hub:
         answer_key = self.keys.answer(device_id, answer.id)
         if answer_key in self._stored:
             return None
-        if self._open is None or answer.prompt != self._open.id:
+        prompt = self._answerable(answer.prompt)
+        if prompt is None:
             if answer.prompt in self._prompts:
                 raise ProtocolError(
                     ErrorCode.CLOSED, "This question is closed: your answer was not saved", answer.id
                 )
             raise ProtocolError(ErrorCode.NOT_OPEN, "That question is not open: reload the page", answer.id)
-        value = parse_answer_value(self._open.wire, answer.value, answer.id)
-        return Response(self._open.id, self.keys.respondent(self._open.id, device_id), answer_key, value)
+        value = parse_answer_value(prompt.wire, answer.value, answer.id)
+        return Response(prompt.id, self.keys.respondent(prompt.id, device_id), answer_key, value)
+
+    def _answerable(self, prompt_id: str) -> OpenPrompt | None:
+        """The open prompt or a wall kept open with this id, if there is one."""
+        if self._open is not None and self._open.id == prompt_id:
+            return self._open
+        return self._staying.get(prompt_id)
 
     def record(self, response: Response, seq: int) -> bool:
         """Count a committed response; ``seq`` orders answers (the latest answer of a respondent wins).

@@ -34,6 +34,9 @@ Server to phone:
   the reply to ``hello``; ``answer`` is this device's current answer to the open prompt.
 - ``prompt``: ``{"type": "prompt", "prompt": PROMPT or null, "answer": VALUE or null}`` when the trainer
   opens a prompt (``null``: no prompt is open). ``PROMPT`` is the trainer's prompt data plus its ``id``.
+  ``welcome`` and ``prompt`` also carry ``"staying": [{"prompt": PROMPT, "answer": VALUE or null}]``:
+  the walls that stay open beside the open prompt (an agenda's ``stay_open`` steps), each with this
+  device's answer; phones may answer them at any time until the trainer closes them.
 - ``ack``: ``{"type": "ack", "id": ANSWER_ID}``, sent only once the answer is committed to disk
   (for a room link: ``NOTE_ID``, once the note is).
 - ``error``: ``{"type": "error", "code": CODE, "message": "...", "id": ANSWER_ID}`` (``id`` only when
@@ -567,6 +570,14 @@ def _answer_wire(answer: AnswerValue | None) -> dict[str, Any] | None:
     return None if answer is None else answer.to_wire()
 
 
+Staying = tuple[tuple[OpenPrompt, AnswerValue | None], ...]
+"""The walls that stay open beside the open prompt, each with one device's answer to it."""
+
+
+def _staying_wire(staying: Staying) -> list[dict[str, Any]]:
+    return [{"prompt": prompt.to_wire(), "answer": _answer_wire(answer)} for prompt, answer in staying]
+
+
 @dataclass(frozen=True)
 class Welcome:
     """The reply to ``hello``: the session, the open prompt, and this device's answer to it."""
@@ -576,6 +587,7 @@ class Welcome:
     answer: AnswerValue | None = None
     closing: Closing | None = None
     """Set once the workshop is over: a late or returning phone sees the close at once."""
+    staying: Staying = ()
 
     def to_wire(self) -> dict[str, Any]:
         prompt = None if self.prompt is None else self.prompt.to_wire()
@@ -586,6 +598,7 @@ class Welcome:
             "prompt": prompt,
             "answer": _answer_wire(self.answer),
             "closing": closing,
+            "staying": _staying_wire(self.staying),
         }
 
     def encode(self) -> str:
@@ -631,14 +644,26 @@ class BreakoutNow:
 
 @dataclass(frozen=True)
 class CurrentPrompt:
-    """The trainer opened a prompt (``None``: closed it). ``answer``: this device's earlier answer."""
+    """The trainer opened a prompt (``None``: closed it), or changed the walls that stay open.
+    ``answer``: this device's earlier answer; ``staying``: the walls open beside it."""
 
     prompt: OpenPrompt | None
     answer: AnswerValue | None = None
+    staying: Staying = ()
+
+    @property
+    def personal(self) -> bool:
+        """Whether it holds this device's own answers (else every phone gets the same message)."""
+        return self.answer is not None or any(answer is not None for _, answer in self.staying)
 
     def to_wire(self) -> dict[str, Any]:
         prompt = None if self.prompt is None else self.prompt.to_wire()
-        return {"type": "prompt", "prompt": prompt, "answer": _answer_wire(self.answer)}
+        return {
+            "type": "prompt",
+            "prompt": prompt,
+            "answer": _answer_wire(self.answer),
+            "staying": _staying_wire(self.staying),
+        }
 
     def encode(self) -> str:
         return encode_message(self.to_wire())

@@ -292,6 +292,14 @@ class ParticipantServer:
         self._send_prompt()
         self._changed()
 
+    def keep_open(self, prompts: Mapping[str, Mapping[str, Any]]) -> None:
+        """Keep these walls (prompt id -> prompt data, each opened before) answerable on every phone
+        beside the open prompt, and close any other kept open; ``ValueError`` for a prompt phones
+        could not answer."""
+        if self.hub.keep_open(prompts):
+            self._send_prompt()
+            self._changed()
+
     def show_closing(
         self, shared: Sequence[str] | None, hidden: Mapping[str, frozenset[str]] | None = None
     ) -> None:
@@ -373,12 +381,13 @@ class ParticipantServer:
             if link.device is None or link.room is not None:  # room links get no prompts
                 continue
             message = self.hub.current_prompt(link.device)
-            if message.answer is None:
-                plain.append(connection)
-            else:
+            if message.personal:
                 broadcast([connection], message.encode())
+            else:
+                plain.append(connection)
         if plain:
-            broadcast(plain, CurrentPrompt(self.hub.current).encode())
+            staying = tuple((prompt, None) for prompt in self.hub.staying)
+            broadcast(plain, CurrentPrompt(self.hub.current, None, staying).encode())
 
     def _changed(self) -> None:
         if self.on_change is None:

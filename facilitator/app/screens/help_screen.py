@@ -15,11 +15,11 @@ KEYS = (
     ("p  ←", "previous step (with the time it had left)"),
     ("+  -", "a minute more or less on this step"),
     ("r", "reveal or hide this step's results"),
-    ("↑↓  h  u", "on a revealed wall: highlight an answer, hide it at once, bring it back"),
+    ("↑↓  h  u", "on a wall: pick an answer, hide, bring back"),
     ("l", "room links; + and - change the number of rooms"),
-    ("j", "show or hide the join QR code (when results fill the stage)"),
-    ("x", "export the reports beside the session file"),
-    ("?  q", "this help; quit (asks first)"),
+    ("j", "the join QR code, when results fill the stage"),
+    ("w  c", "show a wall kept open; close it to new answers"),
+    ("x  ?  q", "export the reports; this help; quit (asks first)"),
 )
 REPORT_BACK_KEYS = (
     ("t", "notes by room, or themes across rooms"),

@@ -62,6 +62,8 @@ class StepPanel(Widget):
         if self.step is None:
             return Text("")
         kind = KIND_LABELS[self.step.kind]
-        heading = Text.assemble((self.step.title, "bold"), "  ", (kind, "dim"))
+        heading = Text(self.step.title, style="bold")
+        if kind.casefold() != self.step.title.casefold():  # "Share one thing" needs no "Share one thing"
+            heading.append_text(Text.assemble("  ", (kind, "dim")))
         heading.no_wrap, heading.overflow = True, "ellipsis"
         return heading
