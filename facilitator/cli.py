@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-bell", action="store_true", help="no terminal bell when time runs out")
     run.add_argument("--no-flash", action="store_true", help="no screen flash when time runs out")
+    run.add_argument(
+        "--no-cue", action="store_true", help="no soft cue when a paced reflection moves to its next question"
+    )
     run.set_defaults(command=_run)
 
     sessions = commands.add_parser("sessions", parents=[data], help="list stored sessions, or delete one")
@@ -319,7 +322,7 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     server.serve_at(url, join_url(server.join_code, host=args.host, port=server.port))
     participants = ServerParticipants(server, store, split_join_url(url)[0])
     workshop = Workshop(agenda, SystemClock(), participants, SavedState.from_store(store.load_state()))
-    options = ProjectorOptions(bell=not args.no_bell, flash=not args.no_flash)
+    options = ProjectorOptions(bell=not args.no_bell, flash=not args.no_flash, cue=not args.no_cue)
     app = make_app(workshop, join_url=url, options=options)
     # Everything imported so far lives until exit: freezing it spares the event loop 20-50 ms full
     # collections under a burst of answers (measured with bench/latency.py).

@@ -33,6 +33,8 @@ class FakeParticipants:
     """The open prompt's id."""
     staying: tuple[str, ...] = ()
     """The walls kept open beside it (never the open prompt itself)."""
+    paced: tuple[str, int, Timer] | None = None
+    """The paced question phones show last: prompt id, question (from 0), its timer."""
     breakout: OpenedBreakout | None = None
     closing: tuple[str, ...] | None = None
     """The prompts shared at the close, once the workshop is over."""
@@ -69,6 +71,9 @@ class FakeParticipants:
 
     def close_prompt(self) -> None:
         self.open = None
+
+    def pace(self, prompt_id: str, question: int, timer: Timer) -> None:
+        self.paced = (prompt_id, question, timer)
 
     def keep_open(self, prompts: Mapping[str, Mapping[str, Any]]) -> None:
         self.staying = tuple(prompt_id for prompt_id in prompts if prompt_id != self.open)

@@ -24,6 +24,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
 from facilitator.domain.agenda import Prompt, RatingQuestion, StepKind
+from participant.core.notes import Timer
 from participant.core.wire import (
     MAX_COMMENT_LENGTH,
     MAX_TEXT_LENGTH,
@@ -811,3 +812,40 @@ def test_a_late_joiner_gets_the_wall_and_a_closed_wall_goes_away(page: Page, liv
     keep(live)
     expect(page.get_by_role("tablist")).to_be_hidden()
     expect(page.get_by_role("heading", level=1)).to_have_text("Waiting for the next question…")
+
+
+# --- A paced reflection: one question at a time ------------------------------------------------------
+
+PACED = Prompt(
+    StepKind.REFLECTION,
+    "Picture that person... & rate",
+    ratings=(RatingQuestion("Do you listen?"), RatingQuestion("Do you share power?")),
+    pace=60,
+).to_wire()
+
+
+def pace(live: LiveServer, question: int, remaining: float) -> None:
+    live.call(live.server.pace, "p1", question, Timer(remaining, running=False))
+
+
+@pytest.mark.browser
+def test_a_paced_reflection_shows_one_question_then_the_next_with_earlier_ones_changeable(
+    page: Page, live: LiveServer
+) -> None:
+    """The phone shows question 1 of 2 and its time; on the trainer's next, question 2 comes on and
+    question 1 stays below, still changeable; one Send holds both ratings."""
+    join(page, live)
+    live.open("p1", PACED)
+    pace(live, 0, 60)
+    expect(page.get_by_role("timer")).to_have_text("Question 1 of 2 · Time left 1:00, paused")
+    expect(page.get_by_role("radiogroup", name="Do you share power?")).to_be_hidden()
+    page.get_by_role("radiogroup", name="Do you listen?").get_by_role("radio", name="4").click()
+    button(page, "Send").click()
+    expect(status(page)).to_have_text("Received")
+    pace(live, 1, 45)
+    expect(page.get_by_role("timer")).to_have_text("Question 2 of 2 · Time left 0:45, paused")
+    page.get_by_role("radiogroup", name="Do you share power?").get_by_role("radio", name="2").click()
+    page.get_by_role("radiogroup", name="Do you listen?").get_by_role("radio", name="5").click()
+    button(page, "Send").click()
+    expect(status(page)).to_have_text("Received")
+    assert live.rows("p1")[-1] == {"ratings": [5, 2]}

@@ -23,6 +23,7 @@ from tests.test_notes_page import NO_BREAKOUT, add_note, edit_button, open_break
 from tests.test_page import (
     CHOICE,
     EVERY_KIND,
+    PACED,
     QUEUED,
     WAITING,
     WORDWALL,
@@ -176,6 +177,15 @@ def test_a_wall_kept_open_as_a_second_tab(page: Page, live: LiveServer) -> None:
     page.get_by_role("tab", name="Name the jargon").click()
     expect(page.get_by_label("A word or short phrase")).to_be_visible()
     check(page, "stay-open wall, wall tab")
+
+
+def test_a_paced_reflection_on_its_second_question(page: Page, live: LiveServer) -> None:
+    """One question with its own time, and the earlier one below, still changeable."""
+    join(page, live)
+    live.open("p1", PACED)
+    live.call(live.server.pace, "p1", 1, Timer(45, running=True))
+    expect(page.get_by_role("timer")).to_contain_text("Question 2 of 2")
+    check(page, "paced reflection")
 
 
 def test_the_close(page: Page, live: LiveServer) -> None:

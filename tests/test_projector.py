@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+from textual.widgets import Static
 
 from facilitator.app import ProjectorOptions, make_app
 from facilitator.app.screens.help_screen import HelpScreen
@@ -497,3 +498,25 @@ async def test_w_puts_a_wall_kept_open_on_the_stage_from_a_later_step_and_c_clos
         await pilot.press("w")
         await pilot.pause()
         assert app.screen.has_class("-report-back")
+
+
+async def test_a_paced_reflection_shows_one_question_with_its_own_countdown(clock):
+    """The big clock counts the question's minute, the stage names only that question, the time
+    moves on to the next with a soft cue (unless switched off), and n moves on sooner."""
+    agenda = GOOD.replace('low = "Not at all"', 'pace = "1m"\nlow = "Not at all"')
+    app = make_app(Workshop(parse_agenda(agenda), clock, FakeParticipants()), join_url=JOIN_URL)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("space", "n", "n")  # the reflection, step 3
+        assert app.query_one(BigClock).value == "01:00"
+        assert "Question 1 of 2" in app.query_one(TimerHint).text
+        details = str(app.query_one("#details-text", Static).render())
+        assert "How well are we collaborating?" in details
+        assert "How much do I experience trust?" not in details
+        clock.advance(61)
+        app.refresh_status()
+        await pilot.pause()
+        assert app.screen.has_class("-cue")
+        assert app.query_one(BigClock).value == "00:59"
+        assert "How much do I experience trust?" in str(app.query_one("#details-text", Static).render())
+        await pilot.press("n")  # after the last question: the next step
+        assert app.workshop.index == 3

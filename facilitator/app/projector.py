@@ -32,10 +32,12 @@ from facilitator.app.widgets.step_panel import StepPanel, step_body
 from facilitator.app.widgets.timer_hint import TimerHint
 from facilitator.domain.agenda import Agenda, Step, StepKind
 from facilitator.domain.durations import format_countdown, format_offset
-from facilitator.domain.runner import Phase, Stage, Status
+from facilitator.domain.runner import Phase, Stage, Status, stage_of
 from facilitator.domain.workshop import (
     AnswersChanged,
     Event,
+    PacedQuestion,
+    QuestionChanged,
     Refused,
     ReportsWritten,
     RoomsChanged,
@@ -49,6 +51,7 @@ TICK_SECONDS = 0.2
 RESULTS_SECONDS = 0.1  # live results redraw at most ten times a second, however fast answers come
 FLASHES = 3
 FLASH_SECONDS = 0.35
+CUE_SECONDS = 1.5
 STAGE_CLASSES = {stage: f"-{stage.value}" for stage in Stage}
 TIMER_HINTS = {
     Phase.READY: "Press space to start",
@@ -83,6 +86,14 @@ class ProjectorOptions:
 
     bell: bool = True
     flash: bool = True
+    cue: bool = True
+    """A soft cue (the question lights up for a moment) when a paced reflection moves on by itself."""
+
+
+def question_of(paced: PacedQuestion) -> str:
+    """``"Question 2 of 5"``, and what n does next."""
+    after = "n: next question" if paced.number < paced.of - 1 else "n: next step"
+    return f"Question {paced.number + 1} of {paced.of} · {after}"
 
 
 def clock_time(moment: datetime | None) -> str:
@@ -192,6 +203,10 @@ class ProjectorApp(App[None]):
         self._results_stale = True
         if isinstance(event, TimeRanOut):
             self._time_is_up()
+        elif isinstance(event, QuestionChanged):
+            self._show_step()
+            if event.cue and self.options.cue:
+                self._cue()
         elif isinstance(event, StorageChanged):
             self._show_storage_problem(event.problem)
         elif isinstance(event, ReportsWritten):
@@ -362,6 +377,11 @@ class ProjectorApp(App[None]):
             for toggle in range(1, FLASHES * 2):
                 self.set_timer(toggle * FLASH_SECONDS, lambda: self.screen.toggle_class("-flash"))
 
+    def _cue(self) -> None:
+        """Softer than time running out: the question lights up for a moment, no bell."""
+        self._stage.add_class("-cue")
+        self.set_timer(CUE_SECONDS, lambda: self._stage.remove_class("-cue"))
+
     def _show_moment(self) -> None:
         """Lay the stage out for the moment (one class of :data:`MOMENTS` on the screen)."""
         if self._status is None:
@@ -385,15 +405,20 @@ class ProjectorApp(App[None]):
         finished = status.phase is Phase.FINISHED
         waiting = status.waiting_until
         # Finished: the real end time. A locked step entered early: the time until it starts.
+        paced = self.workshop.paced()
+        stage = status.stage
         if finished:
             clock.value = f"{status.projected_end:%H:%M}"
         elif waiting is not None:
             clock.value = format_countdown((waiting - status.now).total_seconds())
+        elif paced is not None:  # each question has its own countdown; the step's is in the top line
+            clock.value = format_countdown(paced.left)
+            stage = stage_of(paced.left, paced.pace)
         else:
             clock.value = format_countdown(status.remaining)
-        for stage, css_class in STAGE_CLASSES.items():
+        for each, css_class in STAGE_CLASSES.items():
             counting = status.phase not in (Phase.READY, Phase.FINISHED, Phase.WAITING)
-            clock.set_class(stage is status.stage and counting, css_class)
+            clock.set_class(each is stage and counting, css_class)
         line = self._stage_line
         if finished:
             ended = clock_time(status.projected_end)
@@ -403,7 +428,9 @@ class ProjectorApp(App[None]):
             self._hint.text = f"Starts at {clock_time(waiting)} · n or space starts it now"
             line.time, line.hint = f"{clock.value} to start", self._hint.text
         else:
-            self._hint.text = TIMER_HINTS.get(status.phase) or STAGE_HINTS.get(status.stage, "")
+            self._hint.text = TIMER_HINTS.get(status.phase) or STAGE_HINTS.get(stage, "")
+            if paced is not None:
+                self._hint.text = " · ".join(filter(None, [question_of(paced), self._hint.text]))
             line.time, line.hint = f"{clock.value} left", self._hint.text
 
     def _show_agenda(self, status: Status) -> None:
@@ -435,9 +462,11 @@ class ProjectorApp(App[None]):
         else:
             upcoming = f"Next: {following[0].title}" if following else ""
         self._upcoming.update(upcoming)
-        self._details.update(step_body(step))
+        paced = self.workshop.paced() if self._wall is None else None
+        self._details.update(step_body(step, None if paced is None else paced.number))
         self.query_one("#details", VerticalScroll).scroll_home(animate=False)
-        self._results.question = step.prompt.question if step.prompt else ""
+        question = step.prompt.question if step.prompt else ""
+        self._results.question = f"{question_of(paced)}: {paced.text}" if paced else question
         if step.kind is StepKind.REPORTBACK:  # shown by projector.tcss at the report-back
             self._report_back.focus()
 

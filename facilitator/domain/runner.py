@@ -204,6 +204,11 @@ class Runner:
         record = self._records[self._index]
         return record.allotted - self._elapsed(record)
 
+    def elapsed(self) -> float:
+        """Seconds the current step's timer has run, over all its visits (paused time not counted)."""
+        self._wake()
+        return self._elapsed(self._records[self._index])
+
     def state(self) -> RunnerState:
         """A copy of the state, with the running step's time counted up to now."""
         self._wake()

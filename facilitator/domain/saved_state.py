@@ -27,6 +27,8 @@ class SavedState:
     """Entries the trainer hid per step (as shown on the wall), in the order they were hidden."""
     kept_open: tuple[int, ...] = ()
     """Steps whose walls stay open (``stay_open``) beside the current step, until the trainer closes them."""
+    pacing: Mapping[int, tuple[int, float]] = field(default_factory=dict)
+    """Per paced reflection visited: its current question, and the step's running time when it came on."""
 
     def to_store(self) -> dict[str, Any]:
         return {
@@ -37,6 +39,7 @@ class SavedState:
             "base_url": self.base_url,
             "hidden": {str(index): list(entries) for index, entries in self.hidden.items() if entries},
             "kept_open": list(self.kept_open),
+            "pacing": {str(index): list(place) for index, place in self.pacing.items()},
         }
 
     @classmethod
@@ -56,4 +59,8 @@ class SavedState:
                 if entries
             },
             tuple(int(index) for index in data.get("kept_open", ())),
+            {
+                int(index): (int(question), float(began))
+                for index, (question, began) in data.get("pacing", {}).items()
+            },
         )

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from facilitator.domain.agenda import Agenda, StepKind, step_id
 from facilitator.domain.clock import Clock
 from facilitator.domain.grouping import Edits, Grouping, reconcile
+from facilitator.domain.pacing import Pacing
 from facilitator.domain.runner import Phase, Runner, RunnerError, Status, time_ran_out
 from facilitator.domain.saved_state import SavedState
 from facilitator.domain.themes import Theme, group_notes, label_for
@@ -80,6 +81,10 @@ class Participants(Protocol):
 
     def close_breakout(self) -> None:
         """No breakout is open: rooms cannot write."""
+
+    def pace(self, prompt_id: str, question: int, timer: Timer) -> None:
+        """The open prompt is a paced reflection: phones show question ``question`` (from 0) with
+        its time left; earlier answers stay changeable."""
 
     def show_closing(
         self, shared: Sequence[str] | None, hidden: Mapping[str, frozenset[str]] | None = None
@@ -144,6 +149,16 @@ class HiddenChanged:
 
 
 @dataclass(frozen=True)
+class QuestionChanged:
+    """A paced reflection moved to another question: by the trainer, or by itself when the question's
+    time ran out (``cue``: views give a soft cue)."""
+
+    index: int
+    question: int
+    cue: bool
+
+
+@dataclass(frozen=True)
 class WallChanged:
     """A wall that stays open was put on the stage (``shown``: its step), taken off it (None), or
     closed to new answers."""
@@ -192,6 +207,7 @@ Event = (
     | TimeRanOut
     | RevealChanged
     | HiddenChanged
+    | QuestionChanged
     | WallChanged
     | RoomsChanged
     | ThemesChanged
@@ -216,6 +232,18 @@ class ResultsView:
     """Entries the trainer hid (as shown; word-wall entries compare folded): never drawn."""
     wall: int | None = None
     """The step of a wall that stays open, when the trainer put it on the stage over the current step."""
+
+
+@dataclass(frozen=True)
+class PacedQuestion:
+    """The question a paced reflection is on: ``number`` from 0, ``of`` them, ``left`` seconds."""
+
+    number: int
+    of: int
+    text: str
+    left: float
+    pace: float
+    running: bool
 
 
 @dataclass(frozen=True)
@@ -308,6 +336,12 @@ class Workshop:
         """Steps whose walls stay open (``stay_open``), in the order reached, until closed."""
         self._wall: int | None = None
         """The kept wall on the stage over the current step, if the trainer put one there."""
+        self._pacing = {
+            index: Pacing(len(step.prompt.ratings), step.prompt.pace, *(saved.pacing.get(index, (0, 0.0))))
+            for index, step in enumerate(agenda.steps)
+            if step.prompt is not None and step.prompt.pace is not None and saved and index in saved.pacing
+        }
+        """Where each paced reflection visited is: its question, and when that question came on."""
         """The entries the trainer hid per step, in the order hidden (unhide brings back the last)."""
         self._edits = {key: Edits(grouping) for key, grouping in (saved.groupings if saved else {}).items()}
         self._listeners: list[Callable[[Event], None]] = []
@@ -350,6 +384,10 @@ class Workshop:
         if last is not None and last.phase is Phase.WAITING and status.phase is not Phase.WAITING:
             self._follow()
             self._emit(TimerChanged(status.phase, status.remaining))
+        pacing = self._current_pacing()
+        due = pacing.due(self.runner.elapsed()) if pacing and status.phase is Phase.RUNNING else None
+        if due is not None:
+            self._pace(due, cue=True)
         if status.phase is Phase.RUNNING and self.runner.clock.monotonic() - self._saved_at >= SAVE_SECONDS:
             self._save()
         return status
@@ -367,6 +405,17 @@ class Workshop:
             frozenset(self._hidden.get(index, ())),
             self._wall,
         )
+
+    def paced(self) -> PacedQuestion | None:
+        """The question the current step is on, when it is a paced reflection (else None)."""
+        pacing = self._current_pacing()
+        if pacing is None:
+            return None
+        assert self.runner.step.prompt is not None
+        text = self.runner.step.prompt.ratings[pacing.question].text
+        left = pacing.left(self.runner.elapsed())
+        running = self.runner.phase is Phase.RUNNING
+        return PacedQuestion(pacing.question, pacing.questions, text, left, pacing.pace, running)
 
     def report_back(self) -> ReportBackView | None:
         """The current step's report-back (every breakout since the previous one, each with its
@@ -420,6 +469,7 @@ class Workshop:
             self._participants.base_url,
             {index: tuple(entries) for index, entries in self._hidden.items() if entries},
             tuple(self._kept),
+            {index: (pacing.question, pacing.began) for index, pacing in self._pacing.items()},
         )
 
     # -- the timer and the agenda ---------------------------------------------------------------------
@@ -429,12 +479,16 @@ class Workshop:
         self._move(self.runner.toggle)
 
     def next(self) -> None:
-        """Move to the next step (after the last one, the workshop is finished)."""
-        self._move(self.runner.next)
+        """Move to the next step (after the last one, the workshop is finished); in a paced
+        reflection, to its next question first."""
+        if not self._pace_by(1):
+            self._move(self.runner.next)
 
     def back(self) -> None:
-        """Go back a step, which comes back with the time it had left (so a slip of next is undone)."""
-        self._move(self.runner.previous)
+        """Go back a step, which comes back with the time it had left (so a slip of next is undone);
+        in a paced reflection, to its previous question first."""
+        if not self._pace_by(-1):
+            self._move(self.runner.previous)
 
     def finish(self) -> None:
         """End the workshop now, from any step (back reopens the step it ended on)."""
@@ -646,6 +700,7 @@ class Workshop:
             participants.open_prompt(step_id(self.index), runner.step.prompt.to_wire(), self.index)
             if runner.step.prompt.stay_open and self.index not in self._kept:
                 self._kept.append(self.index)
+            self._send_pace()
         else:
             participants.close_prompt()
         participants.keep_open({} if finished else self._kept_prompts())
@@ -663,6 +718,36 @@ class Workshop:
             )
         participants.show_closing(self._shared() if finished else None, self._hidden_prompts())
         self._save()
+
+    def _current_pacing(self) -> Pacing | None:
+        """The current step's pacing, begun on first asking, when it is a paced reflection under way."""
+        prompt, runner = self.runner.step.prompt, self.runner
+        if prompt is None or prompt.pace is None or runner.phase in (Phase.FINISHED, Phase.WAITING):
+            return None
+        if self.index not in self._pacing:
+            self._pacing[self.index] = Pacing(len(prompt.ratings), prompt.pace, 0, runner.elapsed())
+        return self._pacing[self.index]
+
+    def _pace_by(self, change: int) -> bool:
+        """The trainer's next or back within a paced reflection; False when it leaves the step instead."""
+        pacing = self._current_pacing()
+        moved = pacing.moved(change, self.runner.elapsed()) if pacing else None
+        if moved is None:
+            return False
+        self._pace(moved, cue=False)
+        return True
+
+    def _pace(self, pacing: Pacing, *, cue: bool) -> None:
+        self._pacing[self.index] = pacing
+        self._send_pace()
+        self._save()
+        self._emit(QuestionChanged(self.index, pacing.question, cue))
+
+    def _send_pace(self) -> None:
+        paced = self.paced()
+        if paced is not None:
+            timer = Timer(paced.left, paced.running)
+            self._participants.pace(step_id(self.index), paced.number, timer)
 
     def _kept_prompts(self) -> dict[str, Mapping[str, Any]]:
         kept: dict[str, Mapping[str, Any]] = {}

@@ -75,6 +75,9 @@ class ServerParticipants:
     def keep_open(self, prompts: Mapping[str, Mapping[str, Any]]) -> None:
         self.server.keep_open(prompts)
 
+    def pace(self, prompt_id: str, question: int, timer: Timer) -> None:
+        self.server.pace(prompt_id, question, timer)
+
     def results(self, prompt_id: str) -> Results | None:
         try:
             return self.server.results(prompt_id)

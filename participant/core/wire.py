@@ -52,6 +52,11 @@ Server to phone during a breakout: ``breakout``, ``{"type": "breakout", "breakou
 "prompts"} or null, "timer": {"remaining", "running"} or null}``, sent after ``welcome`` while one
 runs and to every phone when it opens, changes or closes (:class:`BreakoutNow`; never notes or links).
 
+Server to phone during a paced reflection: ``pace``, ``{"type": "pace", "prompt": PROMPT_ID,
+"question": N, "timer": {"remaining", "running"}}``: the open reflection shows question ``N`` (from 0)
+with its own time left; answers to earlier questions stay changeable (:class:`PaceNow`). Sent after
+``welcome`` and whenever the question or its timer changes.
+
 Limits, all named below: a message holds at most :data:`MAX_MESSAGE_BYTES` (larger ones get a
 ``too_large`` error; above :data:`CLOSE_ABOVE_BYTES` the websocket itself closes with 1009); texts are
 limited per kind (:data:`MAX_TEXT_LENGTH`, :data:`MAX_COMMENT_LENGTH`, :data:`MAX_NOTE_LENGTH`), a word
@@ -637,6 +642,23 @@ class BreakoutNow:
         timer = None if self.remaining is None else {"remaining": self.remaining, "running": self.running}
         breakout = {"title": self.title, "prompts": list(self.prompts)}
         return {"type": "breakout", "breakout": breakout, "timer": timer}
+
+    def encode(self) -> str:
+        return encode_message(self.to_wire())
+
+
+@dataclass(frozen=True)
+class PaceNow:
+    """The question a paced reflection (``prompt``) is on, from 0, and its time left."""
+
+    prompt: str
+    question: int
+    remaining: int
+    running: bool
+
+    def to_wire(self) -> dict[str, Any]:
+        timer = {"remaining": self.remaining, "running": self.running}
+        return {"type": "pace", "prompt": self.prompt, "question": self.question, "timer": timer}
 
     def encode(self) -> str:
         return encode_message(self.to_wire())

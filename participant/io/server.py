@@ -77,6 +77,7 @@ from participant.core.wire import (
     ErrorCode,
     Hello,
     NoteMessage,
+    PaceNow,
     ProtocolError,
     ServerMessage,
     Welcome,
@@ -210,6 +211,8 @@ class ParticipantServer:
         self._links: dict[ServerConnection, _Link] = {}
         self._budgets = Budgets(limits)
         self._room_locks: dict[int, asyncio.Lock] = {}
+        self._pace: tuple[str, int, Timer] | None = None
+        """The open prompt's paced question and its timer (stamped with this server's clock)."""
         self._counted: set[str] = set()  # the phones (keyed hashes) stored as joined by this process
         self._server: Server | None = None
         self._page: str | None = None
@@ -279,6 +282,7 @@ class ParticipantServer:
     def open_prompt(self, prompt_id: str, wire: Mapping[str, Any], *, step: int | None = None) -> None:
         """Open a prompt for every phone (closing any other); ``ValueError`` if phones could not answer it."""
         prompt = self.hub.open_prompt(prompt_id, wire)
+        self._pace = None
         self._report_failure(self.store.prompt_opened(prompt, step))
         self._send_prompt()
         self._changed()
@@ -286,11 +290,28 @@ class ParticipantServer:
     def close_prompt(self) -> None:
         """Close the open prompt, if any: phones stop answering it."""
         closed = self.hub.close_prompt()
+        self._pace = None
         if closed is None:
             return
         self._report_failure(self.store.prompt_closed(closed.id))
         self._send_prompt()
         self._changed()
+
+    def pace(self, prompt_id: str, question: int, timer: Timer) -> None:
+        """The open prompt, a paced reflection, shows question ``question`` (from 0) with ``timer``
+        (its time left as the trainer's runner has it) on every phone."""
+        current = self.hub.current
+        if current is None or current.id != prompt_id:
+            raise ValueError(f"prompt {prompt_id} is not open")
+        if self._pace is None or self._pace[1:] != (question, timer):
+            self._pace = (prompt_id, question, replace(timer, at=self._clock()))
+            self._broadcast_to_phones(self._pace_now())
+
+    def _pace_now(self) -> PaceNow | None:
+        if self._pace is None:
+            return None
+        prompt_id, question, timer = self._pace
+        return PaceNow(prompt_id, question, round(timer.left(self._clock())), timer.running)
 
     def keep_open(self, prompts: Mapping[str, Mapping[str, Any]]) -> None:
         """Keep these walls (prompt id -> prompt data, each opened before) answerable on every phone
@@ -371,8 +392,13 @@ class ParticipantServer:
 
     def _send_breakout(self) -> None:
         """Tell every joined phone (not room links) the breakout running now, or that none is."""
-        phones = [c for c, link in self._links.items() if link.device is not None and link.room is None]
-        broadcast(phones, self._breakout_now().encode())
+        self._broadcast_to_phones(self._breakout_now())
+
+    def _broadcast_to_phones(self, message: BreakoutNow | PaceNow | None) -> None:
+        """One message to every joined phone (not room links)."""
+        if message is not None:
+            phones = [c for c, link in self._links.items() if link.device is not None and link.room is None]
+            broadcast(phones, message.encode())
 
     def _send_prompt(self) -> None:
         """Tell every joined phone the open prompt; a phone that answered it before also gets its answer."""
@@ -499,6 +525,9 @@ class ParticipantServer:
                 await connection.send(reply.encode())
                 if isinstance(reply, Welcome) and self.board.timer is not None:  # a breakout runs
                     await connection.send(self._breakout_now().encode())
+                pace = self._pace_now() if isinstance(reply, Welcome) else None
+                if pace is not None:  # a paced reflection is on one of its questions
+                    await connection.send(pace.encode())
         except ConnectionClosed:
             pass
         finally:

@@ -22,8 +22,9 @@ KIND_LABELS = {
 }
 
 
-def step_body(step: Step) -> Text:
-    """What the room reads for ``step``: instructions, then its questions or discussion prompts.
+def step_body(step: Step, paced: int | None = None) -> Text:
+    """What the room reads for ``step``: instructions, then its questions or discussion prompts
+    (of a paced reflection, only question ``paced``, from 0).
 
     Built from plain ``Text`` so nothing in an agenda is read as markup.
     """
@@ -39,6 +40,8 @@ def step_body(step: Step) -> Text:
         if prompt.question:
             body.append(f"\n{prompt.question}\n", style="bold")
         for number, rating in enumerate(prompt.ratings, 1):
+            if paced is not None and number != paced + 1:
+                continue
             body.append(f"\n{number}. {rating.text}", style="bold")
             body.append(f"  (1 {rating.low} … 5 {rating.high})", style="dim")
         if prompt.options:
