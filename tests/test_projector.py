@@ -12,6 +12,7 @@ from facilitator.app.widgets.agenda_list import AgendaList
 from facilitator.app.widgets.big_clock import BigClock
 from facilitator.app.widgets.qr_code import QRCode, qr_matrix
 from facilitator.app.widgets.results_panel import ResultsPanel
+from facilitator.app.widgets.stage_line import StageLine
 from facilitator.app.widgets.status_bar import StatusBar
 from facilitator.app.widgets.timer_hint import TimerHint
 from facilitator.domain.agenda_loader import parse_agenda
@@ -186,13 +187,19 @@ async def test_bell_and_flash_can_be_switched_off(clock, monkeypatch):
 
 @pytest.mark.parametrize(("advance", "css_class"), [(481, "-wrap-up"), (571, "-final")])
 async def test_wrap_up_colours(clock, advance, css_class):
-    """The countdown takes the wrap-up class at 20% left and the final class at 5%."""
+    """The countdown takes the wrap-up class at 20% left and the final class at 5%, and so does the
+    compact line's time (what the room sees once results fill the stage), in another colour."""
     app = projector(clock)
     async with app.run_test() as pilot:
         await pilot.press("space")
+        line = app.query_one(StageLine)
+        calm = line.get_component_rich_style("stage-line--time").color
         clock.advance(advance)
         app.refresh_status()
+        await pilot.pause()
         assert app.query_one(BigClock).has_class(css_class)
+        assert line.has_class(css_class)
+        assert line.get_component_rich_style("stage-line--time").color != calm
 
 
 async def test_agenda_list_marks_the_current_step_with_times(clock):
@@ -520,3 +527,40 @@ async def test_a_paced_reflection_shows_one_question_with_its_own_countdown(cloc
         assert "How much do I experience trust?" in str(app.query_one("#details-text", Static).render())
         await pilot.press("n")  # after the last question: the next step
         assert app.workshop.index == 3
+
+
+async def test_the_highlight_scrolls_a_long_wall_so_the_trainer_hides_what_the_room_sees(clock):
+    """40 answers at 80x24: moving the highlight to the oldest scrolls the stage to it."""
+    phones = FakeParticipants(connected=40)
+    app = projector(clock, phones)
+    share = app.workshop.agenda.steps[-1]
+    texts = [Text(f"Answer number {n}") for n in range(40)]
+    phones.answers["step-9"] = tally(OpenPrompt("step-9", share.prompt.to_wire()), texts)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while app.workshop.index < len(app.workshop.agenda.steps) - 1:
+            await pilot.press("n")
+        await pilot.press("r")
+        await pilot.pause()
+        for _ in range(40):
+            await pilot.press("down")
+        await pilot.pause()
+        stage = app.query_one("#stage-results")
+        panel = app.query_one(ResultsPanel)
+        options = app.console.options.update_width(panel.size.width)
+        rows = app.console.render_lines(panel.render(), options, pad=False)
+        row = next(y for y, line in enumerate(rows) if any(s.style and s.style.underline for s in line))
+        assert "Answer number 0" in "".join(segment.text for segment in rows[row])
+        assert stage.scroll_y <= row < stage.scroll_y + stage.size.height
+
+
+async def test_a_question_that_repeats_the_title_is_shown_once(clock):
+    """ "Picture that person... & rate" as title and question: the stage says it once."""
+    agenda = GOOD.replace(
+        'title = "Rate the alliance"', 'title = "Rate the alliance"\nquestion = "Rate the alliance"'
+    )
+    app = make_app(Workshop(parse_agenda(agenda), clock, FakeParticipants()), join_url=JOIN_URL)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("n", "n")
+        assert app.query_one(ResultsPanel).question == ""
+        assert "Rate the alliance" not in str(app.query_one("#details-text", Static).render())
+        assert "Rate the alliance" in str(app.query_one("#step").render())

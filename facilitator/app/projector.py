@@ -28,7 +28,7 @@ from facilitator.app.widgets.report_back import ReportBack
 from facilitator.app.widgets.results_panel import ResultsPanel
 from facilitator.app.widgets.stage_line import StageLine
 from facilitator.app.widgets.status_bar import StatusBar
-from facilitator.app.widgets.step_panel import StepPanel, step_body
+from facilitator.app.widgets.step_panel import StepPanel, same_words, step_body
 from facilitator.app.widgets.timer_hint import TimerHint
 from facilitator.domain.agenda import Agenda, Step, StepKind
 from facilitator.domain.durations import format_countdown, format_offset
@@ -419,6 +419,7 @@ class ProjectorApp(App[None]):
         for each, css_class in STAGE_CLASSES.items():
             counting = status.phase not in (Phase.READY, Phase.FINISHED, Phase.WAITING)
             clock.set_class(each is stage and counting, css_class)
+            self._stage_line.set_class(each is stage and counting, css_class)
         line = self._stage_line
         if finished:
             ended = clock_time(status.projected_end)
@@ -465,7 +466,9 @@ class ProjectorApp(App[None]):
         paced = self.workshop.paced() if self._wall is None else None
         self._details.update(step_body(step, None if paced is None else paced.number))
         self.query_one("#details", VerticalScroll).scroll_home(animate=False)
-        question = step.prompt.question if step.prompt else ""
+        question = (
+            step.prompt.question if step.prompt and not same_words(step.prompt.question, step.title) else ""
+        )
         self._results.question = f"{question_of(paced)}: {paced.text}" if paced else question
         if step.kind is StepKind.REPORTBACK:  # shown by projector.tcss at the report-back
             self._report_back.focus()

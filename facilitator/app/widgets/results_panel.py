@@ -9,6 +9,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -23,10 +24,13 @@ WORD_STYLES = ("bold reverse", "bold", "", "dim")
 """The word wall's emphasis tiers, most given first: a terminal has one font size, so weight shows size."""
 GAP = "   "
 """Between two entries of the word wall."""
+ROOMY_WALL = 100
+"""From this width on, the word wall flows in a band of three fifths of it, a blank line between rows."""
 STACK_BELOW = 24
 """A rating question narrower than this many cells goes on its own line, above its bars."""
-HIGHLIGHT = "reverse"
-"""The entry the trainer highlighted to hide (h)."""
+HIGHLIGHT = "reverse underline"
+"""The entry the trainer highlighted to hide (h): underlined too, as the word wall's top tier is
+already reversed."""
 
 
 def headline(results: Results | None, connected: int) -> Text:
@@ -158,8 +162,13 @@ class WordWall:
         return flowed(entries, width, GAP)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for line in self.lines(_width(options)):
+        width = _width(options)
+        roomy = width >= ROOMY_WALL
+        # On a wide screen a single long row reads as a list: a narrower band, rows apart, is a wall.
+        for number, line in enumerate(self.lines(max(ROOMY_WALL, width * 3 // 5) if roomy else width)):
             line.justify, line.overflow = "center", "fold"
+            if roomy and number:
+                yield Text("")
             yield line
 
 
@@ -275,6 +284,23 @@ class ResultsPanel(Widget):
 
     def action_unhide(self) -> None:
         self.post_message(self.UnhideRequested())
+
+    def watch_highlight(self) -> None:
+        self.call_after_refresh(self._keep_highlight_visible)
+
+    def _keep_highlight_visible(self) -> None:
+        """Scroll the stage so the highlighted entry of a long wall is on screen: the trainer never
+        hides what the room cannot see. Found as drawn (its style), however the wall wrapped."""
+        stage = self.parent
+        if self.highlight is None or not self.has_focus or not isinstance(stage, Widget):
+            return
+        console = self.app.console
+        options = console.options.update_width(self.size.width)
+        for row, line in enumerate(console.render_lines(self.render(), options, pad=False)):
+            if any(segment.style and segment.style.underline for segment in line):
+                top = self.virtual_region.y
+                stage.scroll_to_region(Region(0, top + row, self.size.width, 1), animate=False)
+                return
 
     def on_focus(self) -> None:
         self.refresh()

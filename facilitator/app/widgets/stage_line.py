@@ -11,9 +11,22 @@ from textual.widget import Widget
 class StageLine(Widget):
     """Time left (or what the timer is doing) on the left; the join URL on the right, never dropped."""
 
+    COMPONENT_CLASSES = {"stage-line--time"}
+    """The time left: coloured like the big clock (the app sets the same stage classes on both)."""
+
     DEFAULT_CSS = """
     StageLine {
         height: 1;
+    }
+    StageLine > .stage-line--time {
+        text-style: bold;
+        color: $success;
+    }
+    StageLine.-wrap-up > .stage-line--time {
+        color: $warning;
+    }
+    StageLine.-final > .stage-line--time, StageLine.-overtime > .stage-line--time {
+        color: $error;
     }
     """
 
@@ -27,7 +40,8 @@ class StageLine(Widget):
     def render(self) -> Text:
         width = self.content_size.width
         url = Text.assemble(("Join ", ""), (self.url, "bold"))
-        lefts = [Text(self.time, style="bold"), Text(self.time, style="bold")]
+        time = self.get_component_rich_style("stage-line--time")
+        lefts = [Text(self.time, style=time), Text(self.time, style=time)]
         if self.hint:
             lefts[0].append(f" · {self.hint}")
         rights = [url + Text("  j: QR code", style="dim"), url]

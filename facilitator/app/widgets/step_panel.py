@@ -22,6 +22,11 @@ KIND_LABELS = {
 }
 
 
+def same_words(one: str, other: str) -> bool:
+    """Whether a heading would only repeat another ("Share one thing" under "Share one thing")."""
+    return one.casefold().strip() == other.casefold().strip()
+
+
 def step_body(step: Step, paced: int | None = None) -> Text:
     """What the room reads for ``step``: instructions, then its questions or discussion prompts
     (of a paced reflection, only question ``paced``, from 0).
@@ -37,7 +42,7 @@ def step_body(step: Step, paced: int | None = None) -> Text:
             body.append(f"• {discussion}\n")
     if step.prompt:
         prompt = step.prompt
-        if prompt.question:
+        if prompt.question and not same_words(prompt.question, step.title):
             body.append(f"\n{prompt.question}\n", style="bold")
         for number, rating in enumerate(prompt.ratings, 1):
             if paced is not None and number != paced + 1:
@@ -66,7 +71,7 @@ class StepPanel(Widget):
             return Text("")
         kind = KIND_LABELS[self.step.kind]
         heading = Text(self.step.title, style="bold")
-        if kind.casefold() != self.step.title.casefold():  # "Share one thing" needs no "Share one thing"
+        if not same_words(kind, self.step.title):
             heading.append_text(Text.assemble("  ", (kind, "dim")))
         heading.no_wrap, heading.overflow = True, "ellipsis"
         return heading
