@@ -499,6 +499,7 @@ async def test_w_puts_a_wall_kept_open_on_the_stage_from_a_later_step_and_c_clos
         assert app.screen.has_class("-revealed")
         assert "CPS" in shown(app.query_one(ResultsPanel))
         assert "Name the jargon" in str(app.query_one("#step").render())
+        assert "w: next wall or back" in app.query_one(StageLine).hint
         assert workshop.index == 7
         await pilot.press("c")
         assert phones.staying == ()

@@ -242,6 +242,8 @@ class ProjectorApp(App[None]):
         if view.wall != self._wall:
             self._wall = view.wall
             self._show_step()
+            if self._status is not None:
+                self._show_clock(self._status)
         dashboard = self.workshop.breakout_dashboard()
         if dashboard is not None:
             self._dashboard.notes = dashboard.notes
@@ -433,6 +435,8 @@ class ProjectorApp(App[None]):
             if paced is not None:
                 self._hint.text = " · ".join(filter(None, [question_of(paced), self._hint.text]))
             line.time, line.hint = f"{clock.value} left", self._hint.text
+        if self._wall is not None:  # over the step: say how to give the stage back
+            line.hint = "w: next wall or back to the step · c: close this wall"
 
     def _show_agenda(self, status: Status) -> None:
         rows = []
