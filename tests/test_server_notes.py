@@ -54,6 +54,7 @@ async def test_a_room_link_sees_its_breakout_prompts_and_time(server, stack):
         "room": 3,
         "breakout": {"id": "step-2", "title": "Why we work well together", "prompts": PROMPTS, "rooms": 4},
         "notes": [],
+        "themes": [],
         "timer": {"remaining": 900, "running": True},
     }
 

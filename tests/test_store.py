@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from participant.core.hub import Hub, Response
+from participant.core.notes import Note
 from participant.core.wire import Answer, Choice, OpenPrompt, Text
 from participant.io.store import (
     JOIN_CODE_ALPHABET,
@@ -436,7 +437,8 @@ def test_a_version_1_file_is_upgraded_to_one_answer_per_respondent(store):
     old = sqlite3.connect(store.path, isolation_level=None)
     old.executescript(
         "DROP TABLE replaced_answers; DROP TABLE joined; ALTER TABLE responses DROP COLUMN received;"
-        " PRAGMA user_version = 1;"
+        " ALTER TABLE notes DROP COLUMN prompt; ALTER TABLE notes DROP COLUMN theme;"
+        " ALTER TABLE notes DROP COLUMN starred; PRAGMA user_version = 1;"
         "INSERT INTO responses (prompt_id, respondent, answer_key, value)"
         " SELECT prompt_id, respondent, 'k2', '{\"option\": \"Fine\"}' FROM responses;"
     )
@@ -623,3 +625,27 @@ def test_phones_that_joined_are_counted_once_each(tmp_path):
     with open_session(store.session.id, data_dir=tmp_path) as again:
         again.phone_joined("b" * 64).result()
         assert again.phones_joined() == 2
+
+
+def test_a_notes_prompt_theme_and_star_are_stored_and_a_version_3_file_gets_them_unset(store):
+    """What a room filed comes back after a restart; notes of an older file answer the first prompt,
+    unsorted and unstarred."""
+    store.save_note(
+        Note("step-2", 1, "note-0001", "We trust each other", prompt=1, theme="Trust", starred=True)
+    )
+    store.save_note(Note("step-2", 2, "note-0002", "We laugh")).result(timeout=5)
+    assert store.notes()[0] == Note(
+        "step-2", 1, "note-0001", "We trust each other", 1, False, 1, "Trust", True
+    )
+    store.close()
+    old = sqlite3.connect(store.path, isolation_level=None)
+    old.executescript(
+        "ALTER TABLE notes DROP COLUMN prompt; ALTER TABLE notes DROP COLUMN theme;"
+        " ALTER TABLE notes DROP COLUMN starred; PRAGMA user_version = 3;"
+    )
+    old.close()
+    with open_session(store.path) as again:
+        assert [(n.text, n.prompt, n.theme, n.starred) for n in again.notes()] == [
+            ("We trust each other", 0, "", False),
+            ("We laugh", 0, "", False),
+        ]

@@ -12,7 +12,9 @@ from participant.core.wire import (
     MAX_COMMENT_LENGTH,
     MAX_MESSAGE_BYTES,
     MAX_NOTE_LENGTH,
+    MAX_STARS_PER_ROOM,
     MAX_TEXT_LENGTH,
+    MAX_THEME_LENGTH,
     MAX_WORD_LENGTH,
     MAX_WORDS,
     RATE_BURST,
@@ -506,6 +508,8 @@ def test_the_page_is_told_every_limit_it_checks():
         "words": MAX_WORDS,
         "word": MAX_WORD_LENGTH,
         "note": MAX_NOTE_LENGTH,
+        "theme": MAX_THEME_LENGTH,
+        "stars": MAX_STARS_PER_ROOM,
         "scale": list(RATING_SCALE),
         "device": "^[A-Za-z0-9_-]{16,64}$",
     }

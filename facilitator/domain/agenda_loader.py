@@ -32,12 +32,12 @@ from facilitator.domain.agenda import (
     StepKind,
 )
 from facilitator.domain.durations import format_duration, parse_clock, parse_duration
-from participant.core.wire import MAX_ROOMS
+from participant.core.wire import MAX_PROMPTS, MAX_ROOMS
 
 MAX_STEPS = 100
 MAX_TITLE = 100
 MAX_DURATION = 8 * 3600
-MAX_QUESTIONS = 10
+MAX_QUESTIONS = MAX_PROMPTS
 MAX_OPTIONS = 12
 MAX_OPTION = 40
 MAX_LABEL = 120

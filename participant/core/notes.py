@@ -16,13 +16,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from participant.core.text import theme_key
 from participant.core.wire import (
     MAX_NOTES_PER_ROOM,
     MAX_ROOMS,
+    MAX_STARS_PER_ROOM,
     ROOM_PREFIX,
     ROOM_TOKEN_LENGTH,
     ErrorCode,
@@ -96,7 +98,43 @@ class Note:
     starred: bool = False
 
     def to_wire(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "rev": self.rev}
+        return {
+            "id": self.id,
+            "text": self.text,
+            "rev": self.rev,
+            "prompt": self.prompt,
+            "theme": self.theme,
+            "starred": self.starred,
+        }
+
+
+@dataclass(frozen=True)
+class FiledTheme:
+    """A theme facilitators filed notes under: its label as first typed, the prompt it answers, and
+    the texts of its notes (labels alike but for case, spacing or punctuation are one theme)."""
+
+    label: str
+    prompt: int
+    texts: tuple[str, ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"label": self.label, "prompt": self.prompt}
+
+
+Suggester = Callable[[str, Sequence[FiledTheme]], Sequence[str]]
+"""Given a note's text and the filed themes of its prompt, the labels it most resembles, best first."""
+
+
+def filed_themes(notes: Iterable[Note]) -> tuple[FiledTheme, ...]:
+    """The themes the live ``notes`` are filed under, per prompt, in the order first filed."""
+    found: dict[tuple[int, str], FiledTheme] = {}
+    for note in notes:
+        if note.deleted or not theme_key(note.theme):
+            continue
+        key = (note.prompt, theme_key(note.theme))
+        theme = found.get(key) or FiledTheme(note.theme, note.prompt)
+        found[key] = replace(theme, texts=(*theme.texts, note.text))
+    return tuple(found.values())
 
 
 @dataclass(frozen=True)
@@ -124,6 +162,8 @@ class RoomState:
     notes: tuple[Note, ...]
     timer: Timer | None
     now: float = 0.0
+    themes: tuple[FiledTheme, ...] = ()
+    """Every room's themes of the breakout, so each room can file under them."""
 
     def encode(self) -> str:
         return encode_message(
@@ -132,6 +172,7 @@ class RoomState:
                 "room": self.room,
                 "breakout": None if self.breakout is None else self.breakout.to_wire(),
                 "notes": [note.to_wire() for note in self.notes],
+                "themes": [theme.to_wire() for theme in self.themes],
                 "timer": None if self.timer is None else self.timer.to_wire(self.now),
             }
         )
@@ -165,8 +206,14 @@ class Board:
 
     def state(self, room: int, now: float = 0.0) -> RoomState:
         """What room ``room``'s link shows at ``now`` (the clock the timer was set by)."""
-        notes = self.notes(self.open.id, room) if self.open else ()
-        return RoomState(room, self.open, notes, self.timer if self.open else None, now)
+        if self.open is None:
+            return RoomState(room, None, (), None, now)
+        themes = filed_themes(self.notes(self.open.id))
+        return RoomState(room, self.open, self.notes(self.open.id, room), self.timer, now, themes)
+
+    def themes(self) -> tuple[FiledTheme, ...]:
+        """The open breakout's filed themes, every room's (none when no breakout is open)."""
+        return filed_themes(self.notes(self.open.id)) if self.open else ()
 
     def check(self, room: int, message: NoteMessage) -> Note | None:
         """The note to store for ``message`` from room ``room``, or None if it is already stored.
@@ -195,7 +242,10 @@ class Board:
                     f"This room has {MAX_NOTES_PER_ROOM} notes: that is the most",
                     message.id,
                 )
-            return Note(self.open.id, room, message.id, message.text)
+            self._check_prompt(message.prompt, message.id)
+            return Note(
+                self.open.id, room, message.id, message.text, prompt=message.prompt, theme=message.theme
+            )
         if current is not None and current.rev == message.rev + 1 and self._same_change(current, message):
             return None  # a resend of the change that made the current version
         if current is None:  # another room's note, an earlier breakout's, or none ever
@@ -205,14 +255,47 @@ class Board:
         if current.rev != message.rev:
             raise ProtocolError(ErrorCode.CONFLICT, _CHANGED_ELSEWHERE, message.id)
         if isinstance(message, NoteEdit):
-            return replace(current, text=message.text, rev=current.rev + 1)
+            return self._edited(current, message)
         return replace(current, text="", rev=current.rev + 1, deleted=True)
+
+    def _edited(self, current: Note, edit: NoteEdit) -> Note:
+        """The note as ``edit`` changes it: its text, and its prompt, theme and star where given."""
+        self._check_prompt(edit.prompt, edit.id)
+        if edit.starred and not current.starred:
+            starred = [note for note in self.notes(current.breakout, current.room) if note.starred]
+            if len(starred) >= MAX_STARS_PER_ROOM:
+                raise ProtocolError(
+                    ErrorCode.TOO_MANY,
+                    f"A room stars {MAX_STARS_PER_ROOM} notes at most: take the star off one first",
+                    edit.id,
+                )
+        return replace(
+            current,
+            text=edit.text,
+            rev=current.rev + 1,
+            prompt=current.prompt if edit.prompt is None else edit.prompt,
+            theme=current.theme if edit.theme is None else edit.theme,
+            starred=current.starred if edit.starred is None else edit.starred,
+        )
+
+    def _check_prompt(self, prompt: int | None, note_id: str) -> None:
+        assert self.open is not None
+        if prompt is not None and prompt >= max(len(self.open.prompts), 1):
+            raise ProtocolError(
+                ErrorCode.BAD_MESSAGE, "That question is not in this breakout: reload the page", note_id
+            )
 
     @staticmethod
     def _same_change(current: Note, message: NoteMessage) -> bool:
         if isinstance(message, NoteDelete):
             return current.deleted
-        return isinstance(message, NoteEdit) and not current.deleted and current.text == message.text
+        if not isinstance(message, NoteEdit) or current.deleted:
+            return False
+        same = (message.prompt, message.theme, message.starred)
+        return current.text == message.text and all(
+            given is None or given == now
+            for given, now in zip(same, (current.prompt, current.theme, current.starred), strict=True)
+        )
 
     def apply(self, note: Note) -> None:
         """Keep a committed note version (a later revision replaces an earlier one)."""

@@ -24,9 +24,16 @@ Phone to server:
 Room link to server (``NOTE_ID`` is made by the page like ``ANSWER_ID``; ``N`` is the note's
 revision the device last saw):
 
-- ``note_add``: ``{"type": "note_add", "id": NOTE_ID, "text": "..."}``
-- ``note_edit``: ``{"type": "note_edit", "id": NOTE_ID, "rev": N, "text": "..."}``
+- ``note_add``: ``{"type": "note_add", "id": NOTE_ID, "text": "...", "prompt": P, "theme": "..."}``:
+  ``P`` is the index of the breakout prompt the note answers (0 when left out); ``theme`` the theme the
+  facilitator files it under ("" or left out: unsorted).
+- ``note_edit``: ``{"type": "note_edit", "id": NOTE_ID, "rev": N, "text": "...", "prompt": P,
+  "theme": "...", "starred": true|false}``: ``prompt``, ``theme`` and ``starred`` may be left out
+  (unchanged). A room stars at most :data:`MAX_STARS_PER_ROOM` notes: its points to report.
 - ``note_delete``: ``{"type": "note_delete", "id": NOTE_ID, "rev": N}``
+- ``suggest``: ``{"type": "suggest", "text": "...", "prompt": P}``: the note being typed; the reply is
+  ``{"type": "suggestions", "text": "...", "themes": ["label", ...]}`` (at most
+  :data:`MAX_SUGGESTIONS` of the breakout's themes, from every room, that the text most resembles).
 
 Server to phone:
 
@@ -45,8 +52,10 @@ Server to phone:
   refusals are final.
 
 Server to room link: ``room``, ``{"type": "room", "room": N, "breakout": {"id", "title", "prompts",
-"rooms"} or null, "notes": [{"id", "text", "rev"}], "timer": {"remaining", "running"} or null}``,
-sent on joining and after every change in that room (:class:`participant.core.notes.RoomState`).
+"rooms"} or null, "notes": [{"id", "text", "rev", "prompt", "theme", "starred"}], "themes":
+[{"label", "prompt"}], "timer": {"remaining", "running"} or null}``, sent on joining, after every
+change in that room, and to every room when a new theme is filed (``themes``: every room's, as
+first typed; :class:`participant.core.notes.RoomState`).
 
 Server to phone during a breakout: ``breakout``, ``{"type": "breakout", "breakout": {"title",
 "prompts"} or null, "timer": {"remaining", "running"} or null}``, sent after ``welcome`` while one
@@ -131,6 +140,14 @@ DEFAULT_MIN_RESPONSES = 3
 
 MAX_NOTE_LENGTH = 300
 """Characters in one note: one idea, as said in the room."""
+MAX_PROMPTS = 10
+"""Discussion prompts of one breakout (and rating questions of one reflection) at most."""
+MAX_THEME_LENGTH = 40
+"""A theme's label: a few words, as on a flipchart."""
+MAX_STARS_PER_ROOM = 3
+"""Notes a room may star as its points to report."""
+MAX_SUGGESTIONS = 3
+"""Themes offered as "Add to ..." buttons while a note is typed."""
 MAX_NOTES_PER_ROOM = 200
 """Notes one room may keep in one breakout."""
 MAX_ROOMS = 50
@@ -192,6 +209,8 @@ def page_limits() -> dict[str, Any]:
         "words": MAX_WORDS,
         "word": MAX_WORD_LENGTH,
         "note": MAX_NOTE_LENGTH,
+        "theme": MAX_THEME_LENGTH,
+        "stars": MAX_STARS_PER_ROOM,
         "scale": list(RATING_SCALE),
         "device": f"^{_ID_CHARACTERS}{{{fewest},{most}}}$",  # as a JavaScript RegExp: is_id's check
     }
@@ -494,19 +513,25 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
 
 @dataclass(frozen=True)
 class NoteAdd:
-    """A room link adds a note (a resend of the same id is stored once)."""
+    """A room link adds a note (a resend of the same id is stored once), answering prompt ``prompt``,
+    filed under ``theme`` ("": unsorted)."""
 
     id: str
     text: str
+    prompt: int = 0
+    theme: str = ""
 
 
 @dataclass(frozen=True)
 class NoteEdit:
-    """A room link changes a note it saw at revision ``rev``."""
+    """A room link changes a note it saw at revision ``rev``; ``None``: that part is unchanged."""
 
     id: str
     rev: int
     text: str
+    prompt: int | None = None
+    theme: str | None = None
+    starred: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -517,10 +542,29 @@ class NoteDelete:
     rev: int
 
 
+@dataclass(frozen=True)
+class Suggest:
+    """A room link asks which themes the note being typed resembles."""
+
+    text: str
+    prompt: int = 0
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """The reply to :class:`Suggest`: ``themes`` for ``text`` (so a page can drop a stale reply)."""
+
+    text: str
+    themes: tuple[str, ...]
+
+    def encode(self) -> str:
+        return encode_message({"type": "suggestions", "text": self.text, "themes": list(self.themes)})
+
+
 NoteMessage = NoteAdd | NoteEdit | NoteDelete
 
 
-def parse_room_message(frame: str | bytes) -> Hello | NoteMessage:
+def parse_room_message(frame: str | bytes) -> Hello | NoteMessage | Suggest:
     """A room link's frame as a message; :class:`ProtocolError` for anything else."""
     data = decode_frame(frame)
     kind = data.get("type")
@@ -530,19 +574,46 @@ def parse_room_message(frame: str | bytes) -> Hello | NoteMessage:
         raise ProtocolError(
             ErrorCode.FORBIDDEN, "This is a room's notes link: answer questions from the join link"
         )
+    if kind == "suggest":
+        text = text_field(data, "text", limit=MAX_NOTE_LENGTH, what="note", multiline=True, answer_id=None)
+        return Suggest(text, _prompt_index(data, None) or 0)
     if kind not in ("note_add", "note_edit", "note_delete"):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE)
     note_id = data.get("id")
     if not is_id(note_id, ANSWER_ID_LENGTH):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "That note has no valid id: reload the page")
     if kind == "note_add":
-        return NoteAdd(note_id, _note_text(data, note_id))
+        text = _note_text(data, note_id)
+        return NoteAdd(note_id, text, _prompt_index(data, note_id) or 0, _theme(data, note_id) or "")
     rev = data.get("rev")
     if type(rev) is not int or rev < 1:
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "That note has no valid version: reload the page", note_id)
     if kind == "note_edit":
-        return NoteEdit(note_id, rev, _note_text(data, note_id))
+        starred = data.get("starred")
+        if starred is not None and type(starred) is not bool:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, "A star is on or off: reload the page", note_id)
+        text = _note_text(data, note_id)
+        return NoteEdit(note_id, rev, text, _prompt_index(data, note_id), _theme(data, note_id), starred)
     return NoteDelete(note_id, rev)
+
+
+def _prompt_index(data: Mapping[str, Any], note_id: str | None) -> int | None:
+    """The prompt a note answers, as an index (None: not said); the board checks the breakout has it."""
+    prompt = data.get("prompt")
+    if prompt is None:
+        return None
+    if type(prompt) is not int or not 0 <= prompt < MAX_PROMPTS:
+        raise ProtocolError(
+            ErrorCode.BAD_MESSAGE, "That note's question is not valid: reload the page", note_id
+        )
+    return prompt
+
+
+def _theme(data: Mapping[str, Any], note_id: str) -> str | None:
+    """The theme a note is filed under, cleaned ("": unsorted; None: not said)."""
+    if data.get("theme") is None:
+        return None
+    return text_field(data, "theme", limit=MAX_THEME_LENGTH, what="theme", multiline=False, answer_id=note_id)
 
 
 def _note_text(data: Mapping[str, Any], note_id: str) -> str:

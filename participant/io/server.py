@@ -56,7 +56,16 @@ from websockets.http11 import Request, Response
 from participant.core.budgets import Allowance, Budgets, Kind, Limits, connection_cap
 from participant.core.hub import Hub
 from participant.core.hub import Response as StoredResponse
-from participant.core.notes import Board, Note, OpenBreakout, RoomState, Timer, room_of_token, room_path
+from participant.core.notes import (
+    Board,
+    Note,
+    OpenBreakout,
+    RoomState,
+    Suggester,
+    Timer,
+    room_of_token,
+    room_path,
+)
 from participant.core.origins import origin_of, served_origins
 from participant.core.tallies import Results
 from participant.core.wire import (
@@ -67,6 +76,7 @@ from participant.core.wire import (
     HEALTH_PATH,
     JOIN_PREFIX,
     LISTEN_BACKLOG,
+    MAX_SUGGESTIONS,
     ROOM_PREFIX,
     WS_PATH,
     Ack,
@@ -80,6 +90,8 @@ from participant.core.wire import (
     PaceNow,
     ProtocolError,
     ServerMessage,
+    Suggest,
+    Suggestions,
     Welcome,
     join_path,
     page_limits,
@@ -200,8 +212,11 @@ class ParticipantServer:
         page: Path = PAGE,
         clock: Callable[[], float] = time.monotonic,
         limits: Limits | None = None,
+        suggest: Suggester | None = None,
     ) -> None:
         self.store = store
+        self._suggest = suggest
+        """Which filed themes a note being typed resembles (the trainer's side knows how)."""
         self.hub = hub if hub is not None else store.load_hub(min_responses=min_responses)
         self.board = Board.restore(store.notes())
         self.join_code = store.session.join_code
@@ -536,7 +551,7 @@ class ParticipantServer:
             if link.device is not None and self.hub.disconnect(link.device):
                 self._changed()
 
-    async def _reply(self, link: _Link, frame: str | bytes) -> ServerMessage | RoomState:
+    async def _reply(self, link: _Link, frame: str | bytes) -> ServerMessage | RoomState | Suggestions:
         now = self._clock()
         allowed = link.budget.take(now)
         if link.room is not None:
@@ -562,13 +577,17 @@ class ParticipantServer:
 
     async def _room_reply(
         self, link: _Link, room: int, frame: str | bytes, allowed: bool, now: float
-    ) -> ServerMessage | RoomState:
+    ) -> ServerMessage | RoomState | Suggestions:
         """A room link's message: ``hello`` gets the room's state; a note change is stored, then acked."""
         try:
             message = parse_room_message(frame)
-            message_id = None if isinstance(message, Hello) else message.id
+            message_id = None if isinstance(message, Hello | Suggest) else message.id
             if not allowed:
                 raise too_fast(message_id)
+            if isinstance(message, Suggest):  # stores nothing: the connection's own rate bounds it
+                if link.device is None:
+                    raise ProtocolError(ErrorCode.NOT_JOINED, "Not connected yet: reload the page")
+                return self._suggestions(message)
             link.budget.spend(Kind.HELLO if isinstance(message, Hello) else Kind.NOTE, now, message_id)
             if isinstance(message, Hello):
                 if link.device is None:
@@ -597,10 +616,18 @@ class ParticipantServer:
                 except Exception:
                     log.exception("could not store a note")
                     return Error(ErrorCode.NOT_SAVED, "Your note could not be saved: try again", message.id)
+                themes = self.board.themes()
                 self.board.apply(note)
-                self._send_rooms(only=room)
+                # A theme filed (or gone) in one room is offered in every room at once.
+                self._send_rooms(only=None if self.board.themes() != themes else room)
                 self._changed()
         return Ack(message.id)
+
+    def _suggestions(self, message: Suggest) -> Suggestions:
+        """The breakout's themes (every room's, for the note's prompt) the text being typed resembles."""
+        themes = [theme for theme in self.board.themes() if theme.prompt == message.prompt]
+        found = self._suggest(message.text, themes) if self._suggest and themes else ()
+        return Suggestions(message.text, tuple(found)[:MAX_SUGGESTIONS])
 
     def _hello(self, link: _Link, hello: Hello) -> ServerMessage:
         if link.device is None:

@@ -49,6 +49,7 @@ from participant.core.hub import Hub, Response, check_prompt
 from participant.core.notes import Note
 from participant.core.wire import (
     DEFAULT_MIN_RESPONSES,
+    MAX_PROMPTS,
     MAX_ROOMS,
     OpenPrompt,
     ProtocolError,
@@ -58,9 +59,10 @@ from participant.core.wire import (
 log = logging.getLogger(__name__)
 
 SUFFIX = ".sqlite3"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """1: the first format; 2 keeps one answer per respondent and prompt; 3 counts the phones that
-joined and keeps when each answer came. Older files are upgraded when opened."""
+joined and keeps when each answer came; 4 keeps which prompt each note answers, the theme it is
+filed under and its star. Older files are upgraded when opened."""
 MAX_BATCH = 500
 """Most jobs committed in one transaction."""
 SCRUB_INTERVAL = 1.0
@@ -91,6 +93,10 @@ CREATE TABLE IF NOT EXISTS joined (
 # One row per phone that joined the session, to count them: a keyed hash of its random id, which
 # cannot be linked to its answers (those are keyed per prompt, see below).
 
+_NOTE_FILING = (
+    "prompt INTEGER NOT NULL DEFAULT 0, theme TEXT NOT NULL DEFAULT '', starred INTEGER NOT NULL DEFAULT 0"
+)
+"""A note's prompt index, the theme it is filed under and its star (version 4)."""
 _SCHEMA = f"""
 CREATE TABLE session (
     id TEXT PRIMARY KEY,
@@ -131,6 +137,7 @@ CREATE TABLE notes (
     rev INTEGER NOT NULL,
     deleted INTEGER NOT NULL DEFAULT 0,
     added TEXT NOT NULL,
+    {_NOTE_FILING},
     PRIMARY KEY (breakout, room, id)
 );
 """
@@ -146,6 +153,7 @@ _UPGRADES: dict[int, tuple[str, ...]] = {
         "DELETE FROM responses WHERE answer_key IN (SELECT answer_key FROM replaced_answers)",
     ),
     2: (_JOINED, "ALTER TABLE responses ADD COLUMN received TEXT"),
+    3: tuple(f"ALTER TABLE notes ADD COLUMN {column}" for column in _NOTE_FILING.split(", ")),
 }
 """From each older version to the next: version 1 kept every changed answer (keep only each
 respondent's latest); version 2 did not count the phones that joined, nor keep when an answer came
@@ -339,7 +347,7 @@ def _response(path: Path, row: tuple[Any, ...], prompts: Mapping[str, OpenPrompt
 
 
 def _note(path: Path, row: tuple[Any, ...]) -> Note:
-    breakout, room, note_id, text, rev, deleted = row
+    breakout, room, note_id, text, rev, deleted, prompt, theme, starred = row
     if not (
         isinstance(breakout, str)
         and isinstance(note_id, str)
@@ -349,9 +357,13 @@ def _note(path: Path, row: tuple[Any, ...]) -> Note:
         and type(rev) is int
         and rev >= 1
         and deleted in (0, 1)
+        and type(prompt) is int
+        and 0 <= prompt < MAX_PROMPTS
+        and isinstance(theme, str)
+        and starred in (0, 1)
     ):
         raise _damaged(path, f"note {_shown(note_id)} of room {_shown(room)} is not well formed")
-    return Note(breakout, room, note_id, text, rev, bool(deleted))
+    return Note(breakout, room, note_id, text, rev, bool(deleted), prompt, theme, bool(starred))
 
 
 @dataclass(frozen=True)
@@ -905,12 +917,16 @@ class Store:
             note.rev,
             int(note.deleted),
             self._now().isoformat(),
+            note.prompt,
+            note.theme,
+            int(note.starred),
         )
 
         def job(connection: sqlite3.Connection) -> None:
             updated = connection.execute(
-                "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (breakout, room, id) DO UPDATE"
-                " SET text = excluded.text, rev = excluded.rev, deleted = excluded.deleted"
+                "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (breakout, room, id)"
+                " DO UPDATE SET text = excluded.text, rev = excluded.rev, deleted = excluded.deleted,"
+                " prompt = excluded.prompt, theme = excluded.theme, starred = excluded.starred"
                 " WHERE excluded.rev > notes.rev",
                 row,
             ).rowcount
@@ -925,7 +941,8 @@ class Store:
         """Every note's newest version (deleted ones too, without text), in the order they were added."""
         rows = self._read(
             lambda connection: connection.execute(
-                "SELECT breakout, room, id, text, rev, deleted FROM notes ORDER BY added, rowid"
+                "SELECT breakout, room, id, text, rev, deleted, prompt, theme, starred FROM notes"
+                " ORDER BY added, rowid"
             ).fetchall()
         )
         return [_note(self.path, row) for row in rows]
