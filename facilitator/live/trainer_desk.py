@@ -41,8 +41,16 @@ class WorkshopDesk:
             "remove_minute": workshop.remove_minute,
             "export": export,
         }
-        self.close = workshop.subscribe(self._on_event)
-        """Stop following the workshop."""
+        self._unsubscribe: Callable[[], None] | None = workshop.subscribe(self._on_event)
+
+    def close(self) -> None:
+        """Stop following the workshop (once is enough; again does nothing)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
 
     def command(self, action: str) -> None:
         """Carry out ``action``; a refusal names the button: ``Back: already at the first step``."""
