@@ -26,6 +26,8 @@ from facilitator.domain.trainer_view import TrainerView
 TICK_SECONDS = 0.2
 CONNECTING = "Connecting to the projector…"
 NOT_CONNECTED = "Not connected to the projector: nothing was sent"
+LIVE, OFFLINE = "● live", "○ offline"
+"""Whether the presenter is connected to the projector's process, at the end of the top line."""
 KEYS = "space start/pause · n next · p back · + - a minute · r reveal/hide · x export · l links · q quit"
 
 
@@ -88,6 +90,7 @@ class PresenterApp(App[None]):
         self.view: TrainerView | None = None
         """The last view the projector's process sent (None until connected)."""
         self._received = 0.0
+        self._live = OFFLINE
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -120,7 +123,7 @@ class PresenterApp(App[None]):
         """Draw a view the server sent (attributes down)."""
         self.view, self._received = view, time.monotonic()
         self._status.title = view.title
-        self._status.summary = (f"step {view.index + 1} of {view.steps}", view.phase)
+        self._show_summary()
         self._step.update(view.step)
         self._next.update(view.next_line)
         self._notes.update(view.notes or "No presenter notes for this step")
@@ -136,9 +139,16 @@ class PresenterApp(App[None]):
         elapsed = time.monotonic() - self._received if view.running else 0.0
         self._clock.value = format_countdown(view.remaining - elapsed)
 
+    def _show_summary(self) -> None:
+        view = self.view
+        facts = () if view is None else (f"step {view.index + 1} of {view.steps}", view.phase)
+        self._status.summary = (*facts, self._live)
+
     def _connected(self, problem: str | None) -> None:
         self._connection.update(problem or "")
         self._connection.set_class(problem is not None, "-shown")
+        self._live = OFFLINE if problem else LIVE
+        self._show_summary()
 
     def _refused(self, message: str) -> None:
         self.notify(message, severity="warning", timeout=4, markup=False)
