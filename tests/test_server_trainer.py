@@ -11,6 +11,7 @@ import pytest
 from websockets.asyncio.client import connect as raw_connect
 from websockets.exceptions import InvalidStatus
 
+from facilitator.cli import main
 from participant.io.store import create_session, delete_session
 from participant.io.trainer_link import new_token, trainer_folder
 from tests.phones import Phone, Trainer, connect, http_get, room_url, trainer_ws_url
@@ -184,3 +185,12 @@ def test_the_token_is_readable_by_the_laptops_user_only(tmp_path):
     deleted = delete_session(store.path, tmp_path)
     assert folder in deleted
     assert not folder.exists()
+
+
+def test_remote_and_presenter_before_the_session_ran(tmp_path, capsys):
+    """facilitate remote needs the address the session runs at; presenter needs a session."""
+    new_store(tmp_path).close()
+    assert main(["remote", "--data", str(tmp_path)]) == 1
+    assert "has not run yet" in capsys.readouterr().err
+    assert main(["presenter", "--data", str(tmp_path / "empty")]) == 1
+    assert "No sessions yet" in capsys.readouterr().err

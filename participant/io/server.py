@@ -15,7 +15,9 @@ unanswered before ``process_request`` sees it. The websocket lives at ``/ws?s=<j
 phones and ``/ws?r=<room token>`` for a room's notes (see :mod:`participant.core.notes`); an
 upgrade from a page this server did not serve (:mod:`participant.core.origins`) or with a wrong or
 missing code or token is refused with 403 before the handshake. Phones cannot write notes, and a
-room link writes only its own room's.
+room link writes only its own room's. The trainer link (``/t/<token>`` serves the phone remote,
+``remote.html``; ``/ws?t=<token>`` is its websocket, also the presenter's) is handled by
+:class:`~participant.io.trainer_channel.TrainerChannel`; no other link may send it commands.
 
 Limits: each message is checked by :mod:`participant.core.wire` (size, text lengths) and spends
 from its connection's, its device's and its network address's budgets
