@@ -30,6 +30,7 @@ from participant.io.store import (
     create_session,
     default_data_dir,
     delete_session,
+    find_session,
     log_path,
     open_session,
     scan_sessions,
@@ -124,6 +125,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     links.add_argument("session", nargs="?", default="latest", metavar="SESSION", help="id, path or latest")
     links.set_defaults(command=_links)
+
+    presenter = commands.add_parser(
+        "presenter",
+        parents=[data],
+        help="the trainer's own view of the running workshop, in a second terminal",
+    )
+    presenter.add_argument(
+        "session", nargs="?", default="latest", metavar="SESSION", help="id, path or latest"
+    )
+    presenter.set_defaults(command=_presenter)
+
+    remote = commands.add_parser(
+        "remote", parents=[data], help="print the phone remote's private link (and its QR code)"
+    )
+    remote.add_argument("session", nargs="?", default="latest", metavar="SESSION", help="id, path or latest")
+    remote.add_argument(
+        "--new", action="store_true", help="make a new link: every earlier remote link stops working at once"
+    )
+    remote.set_defaults(command=_remote)
 
     report = commands.add_parser("report", parents=[data], help="export a session's results and notes")
     report.add_argument("session", metavar="SESSION", help="id, path or latest")
@@ -245,6 +265,27 @@ def _links(args: argparse.Namespace) -> int:
     return 0
 
 
+def _remote(args: argparse.Namespace) -> int:
+    from facilitator.live.remote_link import print_remote
+
+    with open_session(args.session, data_dir=args.data) as store, _reading(store.path):
+        saved = _saved_state(store, parse_agenda(store.session.agenda_source))
+    if saved is None or not saved.base_url:
+        raise CommandError(
+            "This session has not run yet, so its address is unknown: start it with facilitate run"
+        )
+    print_remote(store.path, saved.base_url, new=args.new)
+    return 0
+
+
+def _presenter(args: argparse.Namespace) -> int:
+    from facilitator.app.presenter import make_presenter
+    from facilitator.live.trainer_client import TrainerClient
+
+    make_presenter(TrainerClient(find_session(args.session, args.data))).run()
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from facilitator.live.reports import render, report_data, write_report
 
@@ -301,14 +342,20 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     from facilitator.domain.clock import SystemClock
     from facilitator.domain.saved_state import SavedState
     from facilitator.domain.workshop import Workshop
-    from facilitator.live.join_url import join_url
+    from facilitator.live.join_url import join_url, local_url
     from facilitator.live.participants import ServerParticipants
+    from facilitator.live.trainer_desk import WorkshopDesk
     from participant.core.wire import split_join_url
     from participant.io.server import ParticipantServer
+    from participant.io.trainer_link import TokenFile, save_address, trainer_token
 
     limits = Limits(devices=args.per_address_devices, rate=args.per_address_rate)
     _log_to(log_path(store.path))
-    server = ParticipantServer(store, min_responses=args.min_responses, limits=limits)
+    trainer_token(store.path)  # the trainer link exists before anyone asks for it
+    tokens = TokenFile(store.path)
+    server = ParticipantServer(
+        store, min_responses=args.min_responses, limits=limits, trainer_token=tokens.current
+    )
     try:
         await server.start(args.host, args.port)
     except OSError as error:
@@ -324,12 +371,16 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     workshop = Workshop(agenda, SystemClock(), participants, SavedState.from_store(store.load_state()))
     options = ProjectorOptions(bell=not args.no_bell, flash=not args.no_flash, cue=not args.no_cue)
     app = make_app(workshop, join_url=url, options=options)
+    save_address(store.path, local_url(args.host, server.port))
+    desk = WorkshopDesk(workshop, export=app.action_export, changed=server.trainer.changed)
+    server.trainer.attach(desk)
     # Everything imported so far lives until exit: freezing it spares the event loop 20-50 ms full
     # collections under a burst of answers (measured with bench/latency.py).
     gc.freeze()
     try:
         await app.run_async()
     finally:
+        desk.close()
         await server.close()
     return app.return_code or 0
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
 
 from participant.core.wire import ROOM_PREFIX, WS_PATH
@@ -123,3 +124,57 @@ async def http_request(
     head, _, content = data.partition(b"\r\n\r\n")
     status, *lines = head.decode().split("\r\n")
     return int(status.split()[1]), [tuple(line.split(": ", 1)) for line in lines], content
+
+
+def trainer_ws_url(port: int, remote_url: str) -> str:
+    """The websocket of the trainer link, from the remote's URL ``http://.../t/<token>``."""
+    return f"ws://127.0.0.1:{port}{WS_PATH}?t={remote_url.rsplit('/', 1)[1]}"
+
+
+class Trainer:
+    """The presenter or the remote as the server sees it: commands out, views and refusals in."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.connection: ClientConnection | None = None
+        self.view: dict[str, Any] = {}
+
+    async def join(self) -> Trainer:
+        self.connection = await connect(self.url)
+        await self.next_view()
+        return self
+
+    async def receive(self) -> dict[str, Any]:
+        assert self.connection is not None
+        async with asyncio.timeout(TIMEOUT):
+            message = json.loads(await self.connection.recv())
+        if message["type"] == "trainer":
+            self.view = message["view"]
+        return message
+
+    async def next_view(self) -> dict[str, Any]:
+        """The next view the server sends."""
+        while (await self.receive())["type"] != "trainer":
+            pass
+        return self.view
+
+    async def closed(self) -> int | None:
+        """Read until the server closes the connection; its close code."""
+        try:
+            while True:
+                await self.receive()
+        except ConnectionClosed as closed:
+            return None if closed.rcvd is None else closed.rcvd.code
+
+    async def command(self, action: str) -> dict[str, Any]:
+        """Send a command; the reply about it (``done`` or ``error``). Views on the way are kept."""
+        assert self.connection is not None
+        command_id = secrets.token_hex(8)
+        await self.connection.send(json.dumps({"type": "command", "id": command_id, "action": action}))
+        while (reply := await self.receive()).get("id") != command_id:
+            pass
+        return reply
+
+    async def close(self) -> None:
+        if self.connection is not None:
+            await self.connection.close()

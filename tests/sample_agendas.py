@@ -145,3 +145,10 @@ TWO_REPORTED = dedent(
     """
 )
 """A report-back after two breakouts (steps 3 and 5), with an earlier breakout reported before."""
+
+NOTES = "SECRET-CUE: hold the space here; ask who has tried it"
+"""The presenter notes of NOTED's first step: the room must never see them."""
+NOTED = GOOD.replace(
+    'instructions = "Introduce yourself."', f'instructions = "Introduce yourself."\nnotes = "{NOTES}"', 1
+).replace('question = "What resonated with you?"', 'question = "What resonated with you?"\nnotes = "CUE-TWO"')
+"""GOOD with presenter notes on its first step and on its text step."""

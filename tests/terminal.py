@@ -25,10 +25,11 @@ class Terminal:
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         self.output = b""
 
-    def wait_for(self, *markers: bytes, timeout: float = 10) -> float:
-        """Read until every marker has appeared; returns seconds since the start."""
+    def wait_for(self, *markers: bytes, timeout: float = 10, since: int = 0) -> float:
+        """Read until every marker has appeared (after the first ``since`` bytes drawn); returns
+        seconds since the start."""
         deadline = time.perf_counter() + timeout
-        while not all(marker in self.output for marker in markers):
+        while not all(marker in self.output[since:] for marker in markers):
             left = deadline - time.perf_counter()
             ready, _, _ = select.select([self.fd], [], [], max(left, 0))
             if not ready:

@@ -7,7 +7,7 @@ import pytest
 
 from facilitator.domain.agenda import DEFAULT_SHARE_QUESTION, StepKind
 from facilitator.domain.agenda_loader import AgendaError, agenda_warnings, load_agenda, parse_agenda
-from tests.sample_agendas import GOOD, UNREPORTED
+from tests.sample_agendas import GOOD, NOTED, NOTES, UNREPORTED
 
 
 def problems(text: str) -> list[str]:
@@ -325,3 +325,30 @@ def test_stay_open_mistakes(fields, expected):
     """stay_open must be true or false, and only on text and word wall steps."""
     (line,) = problems(with_step(f'title = "A"\nduration = "5m"\n{fields}'))
     assert expected in line
+
+
+def test_presenter_notes_are_an_optional_text_on_any_step():
+    """``notes`` is read as the trainer's text (lines kept), on every kind of step; absent, it is empty."""
+    agenda = parse_agenda(NOTED)
+    assert agenda.steps[0].notes == NOTES
+    assert agenda.steps[1].notes == ""
+    notes = 'notes = """Hold the space here.\nThen ask: who has tried it?"""'
+    step = parse_agenda(
+        with_step(f'title = "A"\nkind = "breakout"\nduration = "5m"\nrooms = 2\n{notes}')
+    ).steps[0]
+    assert step.notes == "Hold the space here.\nThen ask: who has tried it?"
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("notes = 3", 'step 1 "A": notes: is the number 3; write it as text in quotes, like notes = "..."'),
+        ('notes = "a\\u001b[2J"', 'step 1 "A": notes: has an invisible control character (U+001B)'),
+        (f'notes = "{"x" * 2001}"', 'step 1 "A": notes: is 2001 characters long; keep it under 2000'),
+        ('note = "x"', 'step 1 "A": note: is not a known field; did you mean "notes"?'),
+    ],
+)
+def test_presenter_notes_mistakes(notes, expected):
+    """facilitate check names the step and the field and says what to write instead."""
+    found = problems(with_step(f'title = "A"\nkind = "talk"\nduration = "5m"\n{notes}'))
+    assert any(line.startswith(f"a.toml: {expected}") for line in found), found

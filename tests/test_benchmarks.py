@@ -58,3 +58,12 @@ def test_connections_benchmark_runs():
     bursts = [line["burst"] for line in lines if "burst" in line]
     assert bursts
     assert all(set(burst["outcomes"]) == {"welcome"} for burst in bursts)
+
+
+def test_remote_latency_benchmark_runs():
+    """bench/remote_latency.py: the remote's presses each move and redraw the headless projector."""
+    figures = json.loads(
+        run("remote_latency.py", "--presses", "6", "--gap", "0", "--json").strip().splitlines()[-1]
+    )
+    assert figures["presses"] == 6
+    assert figures["p50_ms"] > 0

@@ -68,7 +68,14 @@ def violations(page: Page) -> str:
     """axe's report of every violation on the page as it is now; empty when there is none."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE_SCRIPT)
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return axe_report(page.evaluate(AXE_RUN))
+
+
+AXE_RUN = "axe.run(document, {resultTypes: ['violations']})"
+
+
+def axe_report(results: dict) -> str:
+    """axe's results as one line per violation and two per element; empty when there is none."""
     lines = []
     for violation in results["violations"]:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} {violation['helpUrl']}")

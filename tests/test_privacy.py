@@ -4,6 +4,7 @@ and projector, phones and a room link over websockets, then the file's tables an
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -11,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from facilitator import cli
-from participant.io.store import default_data_dir, log_path
-from tests.phones import Phone, room_url
+from facilitator.live.reports import RENDERERS, render, report_data
+from participant.io.store import create_session, default_data_dir, log_path
+from tests.phones import Phone, Trainer, room_url, trainer_ws_url
+from tests.sample_agendas import NOTED
 from tests.workshops import REFLECTION, TEXT, new_store
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -125,3 +128,43 @@ def test_the_data_folder_is_shown_by_run_help(capsys):
     with pytest.raises(SystemExit):
         cli.main(["run", "--help"])
     assert str(default_data_dir()) in " ".join(capsys.readouterr().out.split())
+
+
+async def drained(connection) -> list[str]:
+    """Every message a client was sent and has not read yet."""
+    frames = []
+    while True:
+        try:
+            async with asyncio.timeout(0.3):
+                frames.append(await connection.recv())
+        except TimeoutError:
+            return frames
+
+
+async def test_presenter_notes_reach_no_one_but_the_trainer(workshop, tmp_path):
+    """Through a whole workshop the notes are never drawn on the projector, sent to a phone or a
+    room link, nor written in any report; the trainer link alone carries them."""
+    store = create_session("Working alliances", NOTED, data_dir=tmp_path / "data")
+    app = await workshop.start(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        phone = await workshop.phone()
+        room = await Phone(room_url(workshop.server.port, workshop.server.room_path(1))).join()
+        workshop.stack.push_async_callback(room.close)
+        screens = [app.export_screenshot()]
+        for _ in workshop.workshop.agenda.steps:
+            await pilot.press("n")
+            await pilot.pause()
+            screens.append(app.export_screenshot())
+        sent = [json.dumps(phone.welcome), *await drained(phone.connection), *await drained(room.connection)]
+        trainer = await Trainer(trainer_ws_url(workshop.server.port, workshop.trainer_link())).join()
+        workshop.stack.push_async_callback(trainer.close)
+        await pilot.press("p", "p", "p")
+        while trainer.view["index"] != TEXT or trainer.view["phase"] == "finished":
+            await trainer.next_view()
+    reports = [render(report_data(store, 3, workshop.workshop.saved_state()), form) for form in RENDERERS]
+    assert "Introduce" in screens[0]  # the room's instructions are drawn, and found
+    for secret in ("SECRET-CUE", "CUE-TWO"):  # without spaces, which screenshots encode
+        assert not any(secret in screen for screen in screens)
+        assert not any(secret in frame for frame in sent)
+        assert not any(secret in report for report in reports)
+    assert trainer.view["notes"] == "CUE-TWO"  # the text step, where the trainer is now

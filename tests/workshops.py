@@ -12,8 +12,11 @@ from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.clock import ManualClock
 from facilitator.domain.workshop import Workshop
 from facilitator.live.participants import ServerParticipants
+from facilitator.live.trainer_desk import WorkshopDesk
+from participant.core.trainer import trainer_path
 from participant.io.server import ParticipantServer
 from participant.io.store import create_session
+from participant.io.trainer_link import TokenFile, save_address, trainer_token
 from tests.phones import Phone, ws_url
 from tests.sample_agendas import GOOD
 
@@ -38,7 +41,7 @@ class LiveWorkshop:
 
     async def start(self, store, saved=None):
         self.store = store
-        self.server = ParticipantServer(store)
+        self.server = ParticipantServer(store, trainer_token=TokenFile(store.path).current)
         await self.server.start("127.0.0.1", 0)
         self.stack.push_async_callback(self.server.close)
         base_url = f"http://127.0.0.1:{self.server.port}"
@@ -47,6 +50,17 @@ class LiveWorkshop:
         self.workshop = Workshop(agenda, self.clock, self.participants, saved)
         self.app = make_app(self.workshop, join_url=f"{base_url}{self.server.join_path}")
         return self.app
+
+    def trainer_link(self) -> str:
+        """Give the session its trainer link, as ``facilitate run`` does; returns the remote's URL."""
+        token = trainer_token(self.store.path)
+        base_url = f"http://127.0.0.1:{self.server.port}"
+        save_address(self.store.path, base_url)
+        trainer = self.server.trainer
+        self.desk = WorkshopDesk(self.workshop, export=self.app.action_export, changed=trainer.changed)
+        self.stack.callback(self.desk.close)
+        self.server.trainer.attach(self.desk)
+        return f"{base_url}{trainer_path(token)}"
 
     async def phone(self, device=None) -> Phone:
         phone = await Phone(ws_url(self.server.port, self.server.join_code), device).join()

@@ -108,7 +108,8 @@ class Breakout:
 
 @dataclass(frozen=True)
 class Step:
-    """One timed part of the agenda. ``duration`` is in seconds."""
+    """One timed part of the agenda. ``duration`` is in seconds. ``notes`` are the trainer's own
+    (cues, timings, what to say): only the presenter view and the remote show them, never the room."""
 
     title: str
     kind: StepKind
@@ -117,6 +118,7 @@ class Step:
     locked: bool = False
     prompt: Prompt | None = None
     breakout: Breakout | None = None
+    notes: str = ""
 
 
 @dataclass(frozen=True)

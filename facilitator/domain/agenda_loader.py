@@ -44,7 +44,7 @@ MAX_LABEL = 120
 MAX_TEXT = 2000
 MIN_PACE = 10
 
-_COMMON_FIELDS = ("title", "kind", "duration", "instructions", "locked")
+_COMMON_FIELDS = ("title", "kind", "duration", "instructions", "notes", "locked")
 _KIND_FIELDS: dict[StepKind, tuple[str, ...]] = {
     StepKind.BREAKOUT: ("rooms", "prompts"),
     StepKind.REFLECTION: ("question", "questions", "low", "high", "comment", "pace"),
@@ -357,6 +357,7 @@ def _read_step(number: int, raw: object, start: time | None, problems: list[Prob
     if duration is not None and not 0 < duration <= MAX_DURATION:
         table.problem("duration", f"is {duration} seconds; a step lasts from 1 second to 8 hours")
     instructions = table.text("instructions") or ""
+    notes = table.text("notes") or ""
     locked = table.flag("locked")
     if locked and start is None:
         table.problem("locked", 'needs the workshop start time; add start = "08:00" at the top')
@@ -367,7 +368,7 @@ def _read_step(number: int, raw: object, start: time | None, problems: list[Prob
     table.leftovers(allowed, _owners_of_fields(kind) if kind else {})
     if len(problems) > before or title is None or kind is None or duration is None:
         return None
-    return Step(title, kind, duration, instructions, locked, prompt, breakout)
+    return Step(title, kind, duration, instructions, locked, prompt, breakout, notes)
 
 
 def _read_kind(table: _Table) -> StepKind | None:

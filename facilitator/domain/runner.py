@@ -311,7 +311,7 @@ class Runner:
             self._records[self._index].ended = None
             return
         if self._index == 0:
-            raise RunnerError("This is the first step")
+            raise RunnerError("Already at the first step")
         if self._phase is Phase.WAITING:
             self._phase, self._since = Phase.RUNNING, self.clock.monotonic()
         self._leave()

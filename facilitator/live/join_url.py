@@ -38,3 +38,11 @@ def join_url(code: str, *, host: str, port: int, public_url: str | None = None) 
     if ":" in address:
         address = f"[{address}]"
     return f"http://{address}:{port}{join_path(code)}"
+
+
+def local_url(host: str, port: int) -> str:
+    """Where this machine reaches a server listening on ``host``:``port`` (the presenter's way in)."""
+    address = "127.0.0.1" if host in WILDCARDS else host
+    if ":" in address:
+        address = f"[{address}]"
+    return f"http://{address}:{port}"

@@ -241,6 +241,7 @@ class ErrorCode(StrEnum):
     CLOSED = "closed"
     CONFLICT = "conflict"
     FORBIDDEN = "forbidden"
+    REFUSED = "refused"
     NOT_SAVED = "not_saved"
     SERVER_ERROR = "server_error"
 
@@ -484,6 +485,7 @@ def parse_hello(data: Mapping[str, Any]) -> Hello:
 
 
 NOTES_ONLY_BY_ROOM_LINK = "Only a breakout room's own link can write its notes"
+ONLY_THE_TRAINER = "Only the trainer's link can move the workshop"
 
 
 def parse_client_message(frame: str | bytes) -> ClientMessage:
@@ -505,6 +507,8 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
         return Answer(answer_id, prompt, value)
     if isinstance(kind, str) and kind.startswith("note_"):
         raise ProtocolError(ErrorCode.FORBIDDEN, NOTES_ONLY_BY_ROOM_LINK)
+    if kind == "command":
+        raise ProtocolError(ErrorCode.FORBIDDEN, ONLY_THE_TRAINER)
     raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE)
 
 
@@ -577,6 +581,8 @@ def parse_room_message(frame: str | bytes) -> Hello | NoteMessage | Suggest:
     if kind == "suggest":
         text = text_field(data, "text", limit=MAX_NOTE_LENGTH, what="note", multiline=True, answer_id=None)
         return Suggest(text, _prompt_index(data, None) or 0)
+    if kind == "command":
+        raise ProtocolError(ErrorCode.FORBIDDEN, ONLY_THE_TRAINER)
     if kind not in ("note_add", "note_edit", "note_delete"):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE)
     note_id = data.get("id")

@@ -15,7 +15,9 @@ unanswered before ``process_request`` sees it. The websocket lives at ``/ws?s=<j
 phones and ``/ws?r=<room token>`` for a room's notes (see :mod:`participant.core.notes`); an
 upgrade from a page this server did not serve (:mod:`participant.core.origins`) or with a wrong or
 missing code or token is refused with 403 before the handshake. Phones cannot write notes, and a
-room link writes only its own room's.
+room link writes only its own room's. The trainer link (``/t/<token>`` serves the phone remote,
+``remote.html``; ``/ws?t=<token>`` is its websocket, also the presenter's) is handled by
+:class:`~participant.io.trainer_channel.TrainerChannel`; no other link may send it commands.
 
 Limits: each message is checked by :mod:`participant.core.wire` (size, text lengths) and spends
 from its connection's, its device's and its network address's budgets
@@ -68,6 +70,7 @@ from participant.core.notes import (
 )
 from participant.core.origins import origin_of, served_origins
 from participant.core.tallies import Results
+from participant.core.trainer import TRAINER_PREFIX
 from participant.core.wire import (
     CLOSE_ABOVE_BYTES,
     DEFAULT_HOST,
@@ -100,10 +103,13 @@ from participant.core.wire import (
     too_fast,
 )
 from participant.io.store import Store
+from participant.io.trainer_channel import TrainerChannel
 
 log = logging.getLogger(__name__)
 
 PAGE = Path(__file__).parent.parent / "page" / "index.html"
+REMOTE_PAGE = PAGE.with_name("remote.html")
+"""The trainer's phone remote, served at the trainer link (see :mod:`participant.core.trainer`)."""
 LIMITS_PLACEHOLDER = b"/*LIMITS*/"
 """Where the page's script gets the wire's limits (:func:`with_limits`), so it keeps no copy."""
 METHODS = ("GET", "HEAD")
@@ -120,6 +126,7 @@ _NOT_SAVED = "Your answer could not be saved: try again"
 _SERVER_ERROR = "Something went wrong on the trainer's laptop: try again"
 ROOM_FULL = "This room is full: too many phones are connected. Try again in a minute, or ask the trainer."
 _TOO_MANY_CONNECTIONS = "Too many connections from this network: ask the trainer"
+_BAD_TRAINER_LINK = "This trainer link is not valid: run facilitate remote for the current one"
 _FOREIGN_PAGE = "Only the workshop's own page may connect: open the address shown on the projector"
 
 
@@ -213,6 +220,7 @@ class ParticipantServer:
         clock: Callable[[], float] = time.monotonic,
         limits: Limits | None = None,
         suggest: Suggester | None = None,
+        trainer_token: Callable[[], str | None] | None = None,
     ) -> None:
         self.store = store
         self._suggest = suggest
@@ -231,6 +239,9 @@ class ParticipantServer:
         self._counted: set[str] = set()  # the phones (keyed hashes) stored as joined by this process
         self._server: Server | None = None
         self._page: str | None = None
+        self._remote_page: str | None = None
+        self.trainer = TrainerChannel(trainer_token or (lambda: None), clock)
+        """The trainer link: ``trainer_token()`` gives its token now (None: no link), read off the loop."""
         self._urls: tuple[str, ...] = ()
         self._origins: frozenset[str] = frozenset()
         self.max_connections = 0
@@ -242,6 +253,7 @@ class ParticipantServer:
         """Listen on ``host``:``port`` (port 0: any free port; see :attr:`port`)."""
         self.max_connections = connection_cap(raise_open_files_limit())
         self._page = await asyncio.to_thread(self._load_page)
+        self._remote_page = await asyncio.to_thread(self._load_page, REMOTE_PAGE)
         self._server = await serve(
             self._handle,
             host,
@@ -265,6 +277,7 @@ class ParticipantServer:
 
         The store stays open: whoever opened it closes it.
         """
+        self.trainer.close()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -448,28 +461,33 @@ class ParticipantServer:
 
     # --- HTTP ------------------------------------------------------------------------------------
 
-    def _load_page(self) -> str | None:
+    def _load_page(self, path: Path | None = None) -> str | None:
+        path = path or self._page_path
         try:
-            return with_limits(self._page_path.read_bytes()).decode()
+            return with_limits(path.read_bytes()).decode()
         except (OSError, ValueError):
-            log.exception("no usable page at %s", self._page_path)
+            log.exception("no usable page at %s", path)
             return None
 
-    def _page_response(self, connection: ServerConnection) -> Response:
-        if self._page is None:
+    def _page_response(self, connection: ServerConnection, page: str | None = None) -> Response:
+        page = page or self._page
+        if page is None:
             return _respond(
                 connection, HTTPStatus.SERVICE_UNAVAILABLE, "The page is missing from this installation"
             )
         return _respond(
             connection,
             HTTPStatus.OK,
-            self._page,
+            page,
             Content_Type="text/html; charset=utf-8",
             Content_Security_Policy=PAGE_POLICY,
         )
 
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         response: Response | None
+        url = urlsplit(request.path)
+        if url.path.startswith(TRAINER_PREFIX) or "t" in parse_qs(url.query):
+            await self.trainer.refresh()  # a link replaced a moment ago is refused already
         if len(connection.server.handler_tasks) > self.max_connections:  # a task per open connection
             response = _respond(connection, HTTPStatus.SERVICE_UNAVAILABLE, ROOM_FULL)
         elif request.method not in METHODS:
@@ -489,6 +507,10 @@ class ParticipantServer:
         url = urlsplit(request.path)
         if url.path == WS_PATH:
             return self._upgrade(connection, request, parse_qs(url.query))
+        if url.path.startswith(TRAINER_PREFIX):
+            if self.trainer.accepts(url.path[len(TRAINER_PREFIX) :]):
+                return self._page_response(connection, self._remote_page)
+            return _respond(connection, HTTPStatus.NOT_FOUND, _BAD_TRAINER_LINK)
         if url.path.startswith(ROOM_PREFIX):
             if self._room_of(url.path[len(ROOM_PREFIX) :]) is not None:
                 return self._page_response(connection)
@@ -516,7 +538,11 @@ class ParticipantServer:
         origins = request.headers.get_all("Origin")
         if len(origins) != 1 or origin_of(origins[0]) not in self._origins:
             return _respond(connection, HTTPStatus.FORBIDDEN, _FOREIGN_PAGE)
-        codes, rooms = query.get("s", []), query.get("r", [])
+        codes, rooms, trainers = query.get("s", []), query.get("r", []), query.get("t", [])
+        if trainers:
+            if len(trainers) == 1 and not codes and not rooms and self.trainer.accepts(trainers[0]):
+                return None
+            return _respond(connection, HTTPStatus.FORBIDDEN, _BAD_TRAINER_LINK)
         if not (len(codes) == 1 and not rooms and _same(codes[0], self.join_code)) and not (
             len(rooms) == 1 and not codes and self._room_of(rooms[0]) is not None
         ):
@@ -531,8 +557,12 @@ class ParticipantServer:
     # --- Websocket -------------------------------------------------------------------------------
 
     async def _handle(self, connection: ServerConnection) -> None:
+        query = parse_qs(urlsplit(connection.request.path).query) if connection.request else {}
+        if "t" in query:  # the upgrade checked the token
+            await self.trainer.serve(connection, query["t"][0])
+            return
         link = self._links[connection] = _Link(self._budgets.connect(_peer(connection), self._clock()))
-        rooms = parse_qs(urlsplit(connection.request.path).query).get("r") if connection.request else None
+        rooms = query.get("r")
         link.room = self._room_of(rooms[0]) if rooms else None
         try:
             async for frame in connection:

@@ -55,6 +55,7 @@ from participant.core.wire import (
     ProtocolError,
     parse_answer_value,
 )
+from participant.io.trainer_link import delete_trainer_folder
 
 log = logging.getLogger(__name__)
 
@@ -531,8 +532,8 @@ def open_session(ref: str | Path = "latest", *, data_dir: Path | None = None) ->
 
 
 def delete_session(ref: str | Path, data_dir: Path | None = None) -> list[Path]:
-    """Delete a stored session (an id, a path, or ``latest``): its file, its -wal and -shm files, and
-    its log.
+    """Delete a stored session (an id, a path, or ``latest``): its file, its -wal and -shm files, its
+    log, and its trainer link's folder.
 
     Returns the files deleted. A file given by path must be a session, or a damaged file named like
     one in the data directory: nothing else is deleted (:class:`SessionNotFound`).
@@ -551,7 +552,8 @@ def delete_session(ref: str | Path, data_dir: Path | None = None) -> list[Path]:
         except FileNotFoundError:
             continue
         deleted.append(file)
-    return deleted
+    trainer = delete_trainer_folder(path)
+    return deleted if trainer is None else [*deleted, trainer]
 
 
 # --- The writer thread ----------------------------------------------------------------------------

@@ -1,0 +1,89 @@
+"""The trainer link's commands, carried out by the workshop controller: the presenter view and the
+phone remote move the workshop through the same methods as the projector's keys.
+
+The participant server knows no workshop: it hands each command to a
+:class:`~participant.core.trainer.Desk` and sends the trainer clients what the desk's view says.
+:class:`WorkshopDesk` is that desk. It tells the server when the view changed, at once after an
+action (so both screens stay in step within a frame) and at most ten times a second for answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from facilitator.domain.runner import Phase
+from facilitator.domain.trainer_view import trainer_view
+from facilitator.domain.workshop import AnswersChanged, Event, Refused, Workshop
+from participant.core import trainer
+
+ANSWERS_SECONDS = 0.1
+"""Answers coming fast reach the trainer's view at most this often."""
+
+
+class WorkshopDesk:
+    """:class:`~participant.core.trainer.Desk` over a :class:`Workshop`. ``export`` starts writing
+    the reports, as the projector's ``x`` does; ``changed`` tells the server the view changed."""
+
+    def __init__(
+        self, workshop: Workshop, *, export: Callable[[], None], changed: Callable[[], None]
+    ) -> None:
+        self.workshop = workshop
+        self._changed = changed
+        self._pending: asyncio.Handle | None = None
+        self._actions: dict[str, Callable[[], object]] = {
+            "back": workshop.back,
+            "next": workshop.next,
+            "toggle_timer": workshop.toggle_timer,
+            "reveal": workshop.reveal,
+            "add_minute": workshop.add_minute,
+            "remove_minute": workshop.remove_minute,
+            "export": export,
+        }
+        self._unsubscribe: Callable[[], None] | None = workshop.subscribe(self._on_event)
+
+    def close(self) -> None:
+        """Stop following the workshop (once is enough; again does nothing)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+
+    def command(self, action: str) -> None:
+        """Carry out ``action``; a refusal names the button: ``Back: already at the first step``."""
+        name = self._button(action)
+        try:
+            self._actions[action]()
+        except Refused as refusal:
+            reason = str(refusal)
+            raise trainer.Refused(f"{name}: {reason[:1].lower()}{reason[1:]}") from None
+
+    def view(self) -> Mapping[str, Any]:
+        return trainer_view(self.workshop).to_wire()
+
+    def _button(self, action: str) -> str:
+        """The remote's button for ``action`` as it reads now."""
+        workshop = self.workshop
+        if action == "toggle_timer":
+            return "Pause" if workshop.runner.phase is Phase.RUNNING else "Start"
+        if action == "reveal":
+            return "Hide" if workshop.results().revealed else "Reveal"
+        names = {"back": "Back", "next": "Next", "add_minute": "+1 min", "remove_minute": "-1 min"}
+        return names.get(action, "Export")
+
+    def _on_event(self, event: Event) -> None:
+        if self._pending is not None and not isinstance(event, AnswersChanged):
+            self._pending.cancel()
+            self._pending = None
+        if self._pending is None:
+            loop = asyncio.get_running_loop()
+            delay = ANSWERS_SECONDS if isinstance(event, AnswersChanged) else 0.0
+            # One view per action however many events it made; answers wait for the next tenth.
+            self._pending = loop.call_later(delay, self._tell)
+
+    def _tell(self) -> None:
+        self._pending = None
+        self._changed()
