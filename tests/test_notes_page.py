@@ -515,3 +515,64 @@ def test_every_control_is_named_labelled_and_large_at_any_zoom(
         assert field.bounding_box()["height"] * zoom >= 48
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
+
+
+# --- Filing notes: prompts, themes, stars ----------------------------------------------------------
+
+
+def filed(live: LiveServer) -> list[tuple[int, str, int, str, bool]]:
+    """The breakout's notes as stored: (room, text, prompt, theme, starred)."""
+    return [(n.room, n.text, n.prompt, n.theme, n.starred) for n in live.call(live.server.notes, "step-2")]
+
+
+@pytest.mark.browser
+def test_a_note_answers_the_chosen_question_and_is_filed_under_the_theme_typed(
+    device: Device, live: LiveServer
+) -> None:
+    """The first question by default; the Theme box files it; left empty, the note is unsorted."""
+    page = visit(device(), live)
+    add_note(page, "We laugh a lot")
+    page.get_by_label("Answers question").select_option(label=f"2. {PROMPTS[1]}")
+    page.get_by_label("Note", exact=True).fill("Trust built over years")
+    page.get_by_label("Theme", exact=True).fill("Trust")
+    button(page, "Add").click()
+    expect(status(page)).to_have_text("Added")
+    assert filed(live) == [
+        (1, "We laugh a lot", 0, "", False),
+        (1, "Trust built over years", 1, "Trust", False),
+    ]
+    expect(notes(page).first).to_contain_text("Theme: Trust · Question 2")
+    expect(page.get_by_label("Theme", exact=True)).to_have_value("")  # each note is filed afresh
+
+
+@pytest.mark.browser
+def test_a_theme_filed_in_one_room_is_offered_in_every_room_within_a_second(
+    device: Device, live: LiveServer
+) -> None:
+    """Room 2's Theme box offers room 1's theme (as first typed) as soon as room 1 files it."""
+    first, second = visit(device(), live, 1), visit(device(), live, 2)
+    first.get_by_label("Note", exact=True).fill("Trust built over years")
+    first.get_by_label("Theme", exact=True).fill("Trust ")
+    button(first, "Add").click()
+    expect(second.locator("#themes option")).to_have_count(1, timeout=1_000)
+    assert second.locator("#themes option").get_attribute("value") == "Trust"
+
+
+@pytest.mark.browser
+def test_a_room_stars_up_to_three_notes_as_its_points_to_report(device: Device, live: LiveServer) -> None:
+    """Star toggles (pressed), is stored, and a fourth star is refused in words before it is sent."""
+    page = visit(device(), live)
+    for text in ("One", "Two", "Three", "Four"):
+        add_note(page, text)
+    for text in ("One", "Two", "Three"):
+        notes(page).filter(has_text=text).get_by_role("button", name="Star", exact=True).click()
+        expect(notes(page).filter(has_text=text).get_by_role("button", name="Star")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+    notes(page).filter(has_text="Four").get_by_role("button", name="Star", exact=True).click()
+    expect(status(page)).to_have_text("A room stars 3 notes at most: take the star off one first")
+    assert [text for _, text, _, _, starred in filed(live) if starred] == ["One", "Two", "Three"]
+    notes(page).filter(has_text="One").get_by_role("button", name="Star", exact=True).click()
+    expect(notes(page).filter(has_text="One").get_by_role("button", name="Star")).to_have_attribute(
+        "aria-pressed", "false"
+    )

@@ -121,8 +121,9 @@ class FiledTheme:
         return {"label": self.label, "prompt": self.prompt}
 
 
-Suggester = Callable[[str, Sequence[FiledTheme]], Sequence[str]]
-"""Given a note's text and the filed themes of its prompt, the labels it most resembles, best first."""
+Suggester = Callable[[str, Sequence[FiledTheme], Sequence[str]], Sequence[str]]
+"""Given a note's text, the filed themes of its prompt and the breakout's prompts, the labels it most
+resembles, best first."""
 
 
 def filed_themes(notes: Iterable[Note]) -> tuple[FiledTheme, ...]:

@@ -655,8 +655,11 @@ class ParticipantServer:
 
     def _suggestions(self, message: Suggest) -> Suggestions:
         """The breakout's themes (every room's, for the note's prompt) the text being typed resembles."""
+        breakout = self.board.open
         themes = [theme for theme in self.board.themes() if theme.prompt == message.prompt]
-        found = self._suggest(message.text, themes) if self._suggest and themes else ()
+        if breakout is None or self._suggest is None or not themes:
+            return Suggestions(message.text, ())
+        found = self._suggest(message.text, themes, breakout.prompts)
         return Suggestions(message.text, tuple(found)[:MAX_SUGGESTIONS])
 
     def _hello(self, link: _Link, hello: Hello) -> ServerMessage:
