@@ -11,6 +11,7 @@ from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.clock import ManualClock
 from facilitator.domain.saved_state import SavedState
 from facilitator.domain.workshop import Workshop
+from facilitator.live.reports import report_data
 from participant.io.store import create_session, open_session
 from tests.fake_participants import FakeParticipants
 from tests.phones import Phone, room_url
@@ -224,3 +225,78 @@ async def test_a_report_back_shows_each_breakout_since_the_last_under_its_title(
     saved = SavedState.from_store(open_session(store.session.id, data_dir=tmp_path).load_state())
     assert saved.groupings["step-5"] == edited
     assert saved.groupings["step-3"] == before
+
+
+GOOD_PROMPTS = ("Why do you work well together?", "What is your relationship like?")
+FILED = {  # room -> (text, prompt, theme as that room typed it; "" unsorted, starred)
+    1: [("Trust built over years", 0, "Trust", True), ("We laugh a lot", 0, "Humour", False)],
+    2: [("we trust each other", 0, "trust ", False), ("Humour keeps us going", 0, "HUMOUR!", False)],
+    3: [("Shared goals for families", 1, "Shared goals", False), ("Trust", 0, "Trust", False)],
+}
+
+
+async def file_notes(workshop, filed=FILED):
+    for number, notes in filed.items():
+        device = await room(workshop, number)
+        for n, (text, prompt, theme, starred) in enumerate(notes):
+            note_id = f"room{number}-note{n}"
+            message = {"type": "note_add", "id": note_id, "text": text, "prompt": prompt, "theme": theme}
+            assert (await device.call(message))["type"] == "ack"
+            if starred:
+                star = {"type": "note_edit", "id": note_id, "rev": 1, "text": text, "starred": True}
+                assert (await device.call(star))["type"] == "ack"
+
+
+async def test_three_rooms_file_their_notes_and_the_report_back_and_json_keep_what_they_filed(
+    workshop, tmp_path
+):
+    """Themes filed in three rooms (spelt differently) are the report-back's themes as filed, by
+    prompt, starred notes first; the JSON report's themes are exactly what the rooms filed."""
+    store = new_store(tmp_path)
+    app = await workshop.start(store)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await workshop.goto(pilot, BREAKOUT)
+        await file_notes(workshop)
+        await workshop.goto(pilot, REPORTBACK)
+        await app.background.idle()
+        view = app.query_one(ReportBack)
+        grouping = view.section(BREAKOUT).grouping
+        assert [(g.label, g.prompt, sorted(g.note_ids)) for g in grouping.groups] == [
+            ("Trust", 0, ["room1-note0", "room2-note0", "room3-note1"]),
+            ("Humour", 0, ["room1-note1", "room2-note1"]),
+            ("Shared goals", 1, ["room3-note0"]),
+        ]
+        assert grouping.suggested == 0  # filed notes need no fixes
+        shown = on_screen(view)
+        assert shown.index("1. Why do you work well together?") < shown.index(
+            "2. What is your relationship like?"
+        )
+        assert "★ Trust built over years" in shown
+        report = report_data(store, workshop.participants.min_responses, app.workshop.saved_state())
+    themes = [(t["prompt"], t["label"], [n["text"] for n in t["notes"]]) for t in report["themes"]]
+    assert themes == [
+        (0, "Trust", ["Trust built over years", "we trust each other", "Trust"]),
+        (0, "Humour", ["We laugh a lot", "Humour keeps us going"]),
+        (1, "Shared goals", ["Shared goals for families"]),
+    ]
+
+
+async def test_unsorted_notes_placed_in_a_filed_theme_are_suggestions_until_a_accepts_them(
+    workshop, tmp_path
+):
+    """An unsorted note that reads like a filed theme joins it marked ?, and a accepts them all."""
+    app = await workshop.start(new_store(tmp_path))
+    unsorted = {**FILED, 4: [("trust each other completely", 0, "", False)]}
+    async with app.run_test(size=(140, 44)) as pilot:
+        await workshop.goto(pilot, BREAKOUT)
+        await file_notes(workshop, unsorted)
+        await workshop.goto(pilot, REPORTBACK)
+        await app.background.idle()
+        view = app.query_one(ReportBack)
+        trust = view.section(BREAKOUT).grouping.groups[0]
+        assert (trust.label, trust.suggested) == ("Trust", ("room4-note0",))
+        assert "1 suggested (a accepts)" in on_screen(view)
+        await pilot.press("a")
+        assert view.section(BREAKOUT).grouping.suggested == 0
+        await pilot.press("a")  # nothing left to accept: said in words
+        assert "suggested (a accepts)" not in on_screen(view)

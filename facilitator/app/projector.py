@@ -340,6 +340,9 @@ class ProjectorApp(App[None]):
     def on_report_back_undo_requested(self, _: ReportBack.UndoRequested) -> None:
         self._do(self.workshop.undo)
 
+    def on_report_back_accept_requested(self, message: ReportBack.AcceptRequested) -> None:
+        self._do(lambda: self.workshop.accept(message.breakout))
+
     def on_report_back_rename_requested(self, message: ReportBack.RenameRequested) -> None:
         def rename(label: str | None) -> None:
             if label is not None:

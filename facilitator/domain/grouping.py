@@ -24,10 +24,21 @@ MAX_LABEL = 60
 
 @dataclass(frozen=True)
 class Group:
-    """One theme: a short label and its notes, by id, in the order shown."""
+    """One theme of one prompt: a short label and its notes, by id, in the order shown.
+    ``suggested``: its notes that rooms left unsorted and the grouping placed in this filed theme,
+    until the trainer accepts them (or moves them)."""
 
     label: str
     note_ids: tuple[str, ...]
+    prompt: int = 0
+    suggested: tuple[str, ...] = ()
+
+    def without(self, note_id: str) -> Group:
+        return replace(
+            self,
+            note_ids=tuple(n for n in self.note_ids if n != note_id),
+            suggested=tuple(n for n in self.suggested if n != note_id),
+        )
 
 
 @dataclass(frozen=True)
@@ -40,18 +51,43 @@ class Grouping:
     @classmethod
     def from_themes(cls, themes: Sequence[Theme]) -> Grouping:
         """The automatic grouping, as :func:`facilitator.domain.themes.group_notes` made it."""
-        return cls(tuple(Group(theme.label, tuple(theme.note_ids)) for theme in themes))
+        return cls(tuple(Group(t.label, tuple(t.note_ids), t.prompt, tuple(t.suggested)) for t in themes))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "edited": self.edited,
-            "groups": [{"label": group.label, "notes": list(group.note_ids)} for group in self.groups],
-        }
+        groups = [
+            {
+                "label": group.label,
+                "notes": list(group.note_ids),
+                "prompt": group.prompt,
+                "suggested": list(group.suggested),
+            }
+            for group in self.groups
+        ]
+        return {"edited": self.edited, "groups": groups}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Grouping:
-        groups = tuple(Group(item["label"], tuple(item["notes"])) for item in data["groups"])
+        groups = tuple(
+            Group(
+                item["label"],
+                tuple(item["notes"]),
+                int(item.get("prompt", 0)),
+                tuple(item.get("suggested", ())),
+            )
+            for item in data["groups"]
+        )
         return cls(groups, bool(data.get("edited", False)))
+
+    @property
+    def suggested(self) -> int:
+        """How many notes wait for the trainer to accept where the grouping placed them."""
+        return sum(len(group.suggested) for group in self.groups)
+
+    def accept(self) -> Grouping:
+        """Keep every suggested placement as it is: the notes count as filed there."""
+        if not self.suggested:
+            return self
+        return self._edited([replace(group, suggested=()) for group in self.groups])
 
     def group_of(self, note_id: str) -> int:
         """The index of the group holding ``note_id``; ``KeyError`` when no group holds it."""
@@ -68,7 +104,12 @@ class Grouping:
         if into == other:
             return self
         groups = list(self.groups)
-        groups[into] = replace(groups[into], note_ids=groups[into].note_ids + groups[other].note_ids)
+        into_group, other_group = groups[into], groups[other]
+        groups[into] = replace(
+            into_group,
+            note_ids=into_group.note_ids + other_group.note_ids,
+            suggested=into_group.suggested + other_group.suggested,
+        )
         groups[other] = replace(groups[other], note_ids=())
         return self._edited(groups)
 
@@ -78,9 +119,7 @@ class Grouping:
         if source == to:
             return self
         groups = list(self.groups)
-        groups[source] = replace(
-            groups[source], note_ids=tuple(n for n in groups[source].note_ids if n != note_id)
-        )
+        groups[source] = groups[source].without(note_id)
         groups[to] = replace(groups[to], note_ids=(*groups[to].note_ids, note_id))
         return self._edited(groups)
 
@@ -90,10 +129,8 @@ class Grouping:
         if len(self.groups[source].note_ids) == 1:
             return self
         groups = list(self.groups)
-        groups[source] = replace(
-            groups[source], note_ids=tuple(n for n in groups[source].note_ids if n != note_id)
-        )
-        groups.insert(source + 1, Group(label, (note_id,)))
+        groups[source] = groups[source].without(note_id)
+        groups.insert(source + 1, Group(label, (note_id,), groups[source].prompt))
         return self._edited(groups)
 
     def rename(self, index: int, label: str) -> Grouping:
@@ -118,7 +155,12 @@ def reconcile(current: Grouping | None, automatic: Sequence[Theme]) -> Grouping:
         return auto
     present = {note_id for theme in automatic for note_id in theme.note_ids}
     kept = [
-        replace(group, note_ids=tuple(n for n in group.note_ids if n in present)) for group in current.groups
+        replace(
+            group,
+            note_ids=tuple(n for n in group.note_ids if n in present),
+            suggested=tuple(n for n in group.suggested if n in present),
+        )
+        for group in current.groups
     ]
     placed = {note_id for group in kept for note_id in group.note_ids}
     extra: list[Group] = []
@@ -132,11 +174,15 @@ def reconcile(current: Grouping | None, automatic: Sequence[Theme]) -> Grouping:
             for note_id in theme.note_ids
             if note_id in group.note_ids
         )
+        suggested = tuple(note_id for note_id in new if note_id in theme.suggested)
         if homes:
             home = min(homes, key=lambda index: (-homes[index], index))
-            kept[home] = replace(kept[home], note_ids=kept[home].note_ids + tuple(new))
+            group = kept[home]
+            kept[home] = replace(
+                group, note_ids=group.note_ids + tuple(new), suggested=group.suggested + suggested
+            )
         else:
-            extra.append(Group(theme.label, tuple(new)))
+            extra.append(Group(theme.label, tuple(new), theme.prompt, suggested))
     return Grouping(tuple(group for group in [*kept, *extra] if group.note_ids), edited=True)
 
 

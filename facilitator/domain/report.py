@@ -230,7 +230,15 @@ def _local(moment: datetime) -> datetime:
 def _rooms(breakout: str, notes: Sequence[Note], room_count: int) -> list[dict[str, Any]]:
     numbers = sorted({*range(1, room_count + 1), *(note.room for note in notes)})
     return [
-        {"breakout": breakout, "room": room, "notes": [{"text": n.text} for n in notes if n.room == room]}
+        {
+            "breakout": breakout,
+            "room": room,
+            "notes": [
+                {"text": n.text, "prompt": n.prompt, "theme": n.theme, "starred": n.starred}
+                for n in notes
+                if n.room == room
+            ],
+        }
         for room in numbers
     ]
 
@@ -241,14 +249,24 @@ def _themes(
     by_id = {note.id: note for note in notes}
     automatic = group_notes(notes, prompts=prompts)
     themes = []
-    for group in reconcile(grouping, automatic).groups:
-        members = [by_id[note_id] for note_id in group.note_ids]
+    groups = reconcile(grouping, automatic).groups
+    for group in sorted(groups, key=lambda group: group.prompt):  # by prompt first, else as shown
+        members = sorted((by_id[note_id] for note_id in group.note_ids), key=lambda note: not note.starred)
         themes.append(
             {
                 "breakout": breakout,
+                "prompt": group.prompt,
                 "label": group.label,
                 "rooms": sorted({note.room for note in members}),
-                "notes": [{"room": note.room, "text": note.text} for note in members],
+                "notes": [
+                    {
+                        "room": note.room,
+                        "text": note.text,
+                        "starred": note.starred,
+                        "suggested": note.id in group.suggested,
+                    }
+                    for note in members
+                ],
             }
         )
     return themes

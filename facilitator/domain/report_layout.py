@@ -204,9 +204,17 @@ def _breakout(breakout: Mapping[str, Any], report: Mapping[str, Any]) -> list[Bl
         Heading(3, "Notes by theme"),
     ]
     themes = [theme for theme in report["themes"] if theme["breakout"] == breakout["id"]]
+    prompts, asked = breakout["prompts"], None
     for theme in themes:
+        prompt = theme.get("prompt", 0)
+        if len(prompts) > 1 and prompt != asked and prompt < len(prompts):
+            asked = prompt  # each question's themes under the question
+            blocks.append(Paragraph(f"{prompt + 1}. {prompts[prompt]}"))
         in_rooms = ", ".join(map(str, theme["rooms"]))
-        notes = tuple(f"{note['text']} (room {note['room']})" for note in theme["notes"])
+        notes = tuple(
+            f"{'★ ' if note.get('starred') else ''}{note['text']} (room {note['room']})"
+            for note in theme["notes"]
+        )
         blocks.append(
             Group("theme", (Heading(4, theme["label"]), Paragraph(f"Rooms {in_rooms}"), TextList(notes)))
         )

@@ -256,6 +256,8 @@ class ReportBackSection:
     rooms: int
     notes: tuple[Note, ...]
     grouping: Grouping | None
+    prompts: tuple[str, ...] = ()
+    """The questions the rooms discussed: themes are grouped by the one their notes answer."""
 
 
 @dataclass(frozen=True)
@@ -433,6 +435,7 @@ class Workshop:
                     self.rooms(breakout),
                     self._notes(breakout),
                     None if edits is None else edits.grouping,
+                    self._prompts(breakout),
                 )
             )
         return ReportBackView(tuple(sections))
@@ -632,6 +635,13 @@ class Workshop:
             raise Refused("There is no such theme")
         self._edit(breakout, grouping.rename(theme, label))
 
+    def accept(self, breakout: int) -> None:
+        """Keep every note the grouping placed in a room's theme where it is (the trainer agrees)."""
+        grouping = self._current_grouping(breakout)
+        if not grouping.suggested:
+            raise Refused("No suggested placements to accept here: the rooms' own themes are kept as filed")
+        self._edit(breakout, grouping.accept())
+
     def undo(self) -> None:
         """Undo the last change to this report-back's themes, whichever breakout it was in."""
         breakouts = self._reported() or ()
@@ -766,6 +776,10 @@ class Workshop:
     def _on_stage(self) -> int:
         """The step whose answers the stage shows: a wall the trainer put up, else the current step."""
         return self.index if self._wall is None else self._wall
+
+    def _prompts(self, breakout: int) -> tuple[str, ...]:
+        plan = self.agenda.steps[breakout].breakout
+        return () if plan is None else plan.prompts
 
     def _notes(self, breakout: int) -> tuple[Note, ...]:
         return distinct_ids(self._participants.notes(step_id(breakout)))

@@ -27,7 +27,7 @@ REPORT_BACK_KEYS = (
     ("m", "merge the theme with the one below"),
     ("⇧↑  ⇧↓", "move the note to the theme above or below"),
     ("s  e", "split the note off; rename the theme"),
-    ("u", "undo the last change to the themes"),
+    ("a  u", "accept the suggested placements (?); undo"),
 )
 
 

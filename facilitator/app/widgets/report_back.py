@@ -32,6 +32,13 @@ from facilitator.domain.grouping import Grouping
 from facilitator.domain.workshop import ReportBackSection
 from participant.core.notes import Note
 
+
+def starred_first(section: ReportBackSection, note_ids: tuple[str, ...]) -> list[str]:
+    """A theme's notes with the rooms' starred points first, otherwise in their order."""
+    starred = {note.id for note in section.notes if note.starred}
+    return sorted(note_ids, key=lambda note_id: note_id not in starred)
+
+
 NOTE_INDENT = 5
 """Columns before a note's text in the themes view: its room number sits there."""
 EMPTY = "No notes yet: the rooms' notes appear here as their facilitators add them."
@@ -82,6 +89,7 @@ class ReportBack(ScrollView, can_focus=True):
         Binding("s", "split", "Split", show=False),
         Binding("e", "rename", "Rename", show=False),
         Binding("u,ctrl+z", "undo", "Undo", show=False),
+        Binding("a", "accept", "Accept", show=False),
     ]
 
     sections: reactive[tuple[ReportBackSection, ...]] = reactive(tuple)
@@ -130,6 +138,13 @@ class ReportBack(ScrollView, can_focus=True):
     class UndoRequested(Message):
         """Undo the last change to the themes, whichever breakout it was in."""
 
+    class AcceptRequested(Message):
+        """Keep every suggested placement of breakout step ``breakout`` (marked ``?``)."""
+
+        def __init__(self, breakout: int) -> None:
+            super().__init__()
+            self.breakout = breakout
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._following: tuple[int, str] | None = None
@@ -174,7 +189,7 @@ class ReportBack(ScrollView, can_focus=True):
             for index, group in enumerate(section.grouping.groups)
             for line in [
                 (section.breakout, index, None),
-                *((section.breakout, index, note_id) for note_id in group.note_ids),
+                *((section.breakout, index, note_id) for note_id in starred_first(section, group.note_ids)),
             ]
         ]
         if self._following is not None:
@@ -245,15 +260,24 @@ class ReportBack(ScrollView, can_focus=True):
             elif section.grouping is None:
                 rows.extend(_Row(strip) for strip in self._strips(Text(GROUPING, style="dim"), width))
             else:
+                grouping, asked = section.grouping, None
+                suggested = {note_id for group in grouping.groups for note_id in group.suggested}
                 for position, (breakout, index, note_id) in enumerate(self._lines):
                     if breakout != section.breakout:
                         continue
                     self._first_row.setdefault(position, len(rows))
+                    prompt = grouping.groups[index].prompt
+                    if note_id is None and len(section.prompts) > 1 and prompt != asked:
+                        asked = prompt  # the themes of each question under the question
+                        question = section.prompts[prompt] if prompt < len(section.prompts) else ""
+                        heading = wrap("prompt", 0, f"{prompt + 1}. {question}", width)
+                        rows.extend(_Row(strip, position, highlight=False) for strip in heading)
                     if note_id is None:
                         strips = wrap("heading", 0, self._heading(section, index), width)
                     elif note_id in notes:
                         note = notes[note_id]
-                        strips = wrap("theme", note.room, note.text, width)
+                        marks = ("*" if note.starred else "") + ("?" if note_id in suggested else "")
+                        strips = wrap(f"theme{marks}", note.room, note.text, width)
                     else:
                         strips = []
                     rows.extend(_Row(strip, position) for strip in strips)
@@ -281,7 +305,8 @@ class ReportBack(ScrollView, can_focus=True):
         notes = {note.id: note for note in section.notes}
         rooms = sorted({notes[n].room for n in group.note_ids if n in notes})
         where = "room " if len(rooms) == 1 else "rooms "
-        return f"{group.label}\t{where}{', '.join(map(str, rooms))} · {len(group.note_ids)}"
+        waiting = f" · {len(group.suggested)} suggested (a accepts)" if group.suggested else ""
+        return f"{group.label}\t{where}{', '.join(map(str, rooms))} · {len(group.note_ids)}{waiting}"
 
     def _wrap(self, kind: str, room: int, text: str, width: int) -> list[Strip]:
         """Rows for a breakout's title (see :meth:`_title`), a theme's heading (see
@@ -293,8 +318,13 @@ class ReportBack(ScrollView, can_focus=True):
         if kind == "heading":
             label, _, facts = text.partition("\t")
             return self._strips(Text.assemble((label, "bold"), (f"  {facts}", "dim")), width)
-        body = self._strips(Text(text), max(width - NOTE_INDENT, 1))
-        lead = Strip([Segment(f"   {room} " if kind == "theme" else "   • ", Style(dim=True))])
+        if kind == "prompt":
+            return self._strips(Text(text, style="bold italic"), width)
+        note = Text.assemble(
+            ("★ " if "*" in kind else "", "bold"), text, (" ?" if "?" in kind else "", "bold dim")
+        )
+        body = self._strips(note, max(width - NOTE_INDENT, 1))
+        lead = Strip([Segment(f"   {room} " if kind.startswith("theme") else "   • ", Style(dim=True))])
         pad = Strip.blank(NOTE_INDENT)
         return [Strip.join([lead if row == 0 else pad, strip]) for row, strip in enumerate(body)]
 
@@ -378,6 +408,12 @@ class ReportBack(ScrollView, can_focus=True):
 
     def action_undo(self) -> None:
         self.post_message(self.UndoRequested())
+
+    def action_accept(self) -> None:
+        """Accept the suggested placements of the highlighted breakout (all of them, one key)."""
+        here = self._here()
+        if here is not None:
+            self.post_message(self.AcceptRequested(here[0]))
 
     def _grouping(self, breakout: int) -> Grouping | None:
         return next((s.grouping for s in self.sections if s.breakout == breakout), None)
