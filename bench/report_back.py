@@ -102,22 +102,27 @@ class Breakout:
     filed: dict[str, str]
 
 
-def breakouts(data: dict, ids: Sequence[str] | None = None) -> list[Breakout]:
-    """The breakouts of a fixture (those of ``ids`` if given), notes interleaved by room.
+def breakouts(
+    data: dict, ids: Sequence[str] | None = None, *, listed_by_room: bool = False
+) -> list[Breakout]:
+    """The breakouts of a fixture (those of ``ids`` if given), notes in the order rooms typed them.
 
-    Rooms write at the same time, so the typed order takes each room's first note, then each
-    room's second, and so on, rooms in number order; within a room the fixture's order.
+    A fixture lists notes in the order they arrived, or (``listed_by_room``) room after room; rooms
+    write at the same time, so then the typed order takes each room's first note, then each room's
+    second, and so on, rooms in number order.
     """
     found = []
     for breakout in data["breakouts"]:
         if ids is not None and breakout["id"] not in ids:
             continue
-        rank: Counter[int] = Counter()
-        ranked = []
-        for position, item in enumerate(breakout["notes"]):
-            rank[item["room"]] += 1
-            ranked.append((rank[item["room"]], item["room"], position, item))
-        items = [item for *_, item in sorted(ranked, key=lambda entry: entry[:3])]
+        items = breakout["notes"]
+        if listed_by_room:
+            rank: Counter[int] = Counter()
+            ranked = []
+            for position, item in enumerate(items):
+                rank[item["room"]] += 1
+                ranked.append((rank[item["room"]], item["room"], position, item))
+            items = [item for *_, item in sorted(ranked, key=lambda entry: entry[:3])]
         notes = tuple(
             Note(breakout["id"], item["room"], item["id"], item["text"], prompt=item.get("prompt", 0))
             for item in items
@@ -128,26 +133,18 @@ def breakouts(data: dict, ids: Sequence[str] | None = None) -> list[Breakout]:
                 tuple(breakout["prompts"]),
                 notes,
                 {item["id"]: item["theme"] for item in items},
-                {item["id"]: _filed(item) for item in items},
+                {item["id"]: item.get("filed", "") for item in items},
             )
         )
     return found
-
-
-def _filed(item: dict) -> str:
-    """The theme a note's room filed it under: a label, or true for its label; "" when unsorted."""
-    filed = item.get("filed", "")
-    if filed is True:
-        return str(item["theme"])
-    return filed if isinstance(filed, str) else ""
 
 
 def sets(smoke: bool) -> dict[str, list[Breakout]]:
     """Each set's breakouts by name: the fixture's split, and the blind set when it is there."""
     fixture = load_fixture(FIXTURE)
     if smoke:
-        return {"smoke": breakouts(fixture, fixture["split"]["tuning"][:1])}
-    named = {part: breakouts(fixture, fixture["split"][part]) for part in SPLIT}
+        return {"smoke": breakouts(fixture, fixture["split"]["tuning"][:1], listed_by_room=True)}
+    named = {part: breakouts(fixture, fixture["split"][part], listed_by_room=True) for part in SPLIT}
     if BLIND.exists():
         named["blind"] = breakouts(load_fixture(BLIND))
     return named

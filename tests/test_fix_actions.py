@@ -1,27 +1,13 @@
 """bench/report_back.py's measures: the fewest fixes from one grouping to another, and filing as rooms go."""
 
-import importlib.util
 import itertools
 import random
-import sys
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+from tests import bench_scripts
 
-
-def _load_bench():
-    """bench/report_back.py by path: bench/ is not a package, and the script imports its neighbour."""
-    sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location("report_back", BENCH / "report_back.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_bench = _load_bench()
+_bench = bench_scripts.load("report_back")
 Fixes = _bench.Fixes
 fix_actions = _bench.fix_actions
 
@@ -71,3 +57,19 @@ def test_fix_actions_is_the_least_any_assignment_needs():
 def test_fix_actions_refuses_labellings_of_different_lengths():
     with pytest.raises(ValueError, match="same items"):
         fix_actions(["a"], ["x", "y"])
+
+
+FIXES_PER_NOTE_CEILING = 0.35
+"""Fix actions per note from the automatic grouping to the labels of tests/fixtures/breakout_notes.json,
+all notes unsorted. Measured: 0.31 (the grouping before filed themes: 0.29 here, where most themes
+have two or three notes; on the blind set of larger themes it fell from 0.54 to 0.39)."""
+
+
+def test_grouping_leaves_few_fixes_on_the_labelled_fixture():
+    """Unsorted, the grouping needs at most the ceiling in fixes per note; filed as labelled, none."""
+    breakouts = _bench.sets(smoke=False)
+    fixture = [b for name in ("tuning", "heldout", "fresh1", "fresh2") for b in breakouts[name]]
+    notes = sum(len(b.notes) for b in fixture)
+    unsorted = sum(_bench.grouping_fixes(b, {})[0].total for b in fixture)
+    assert unsorted / notes <= FIXES_PER_NOTE_CEILING
+    assert all(_bench.grouping_fixes(b, b.labels)[0].total == 0 for b in fixture)

@@ -1,6 +1,7 @@
 """Grouping that starts from what the rooms did: filed themes kept, unsorted notes placed, prompts apart."""
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -58,7 +59,8 @@ def test_unsorted_notes_join_the_filed_theme_they_fit_as_suggestions():
 
 def test_unsorted_notes_alike_make_a_new_theme_of_their_own():
     """Unsorted notes that resemble each other, not a filed theme, make a new (unfiled) theme."""
-    notes = [*FILED, note("u", "so much duplicate paperwork", room=3), note("v", "paperwork piles up", room=4)]
+    paperwork = [note("u", "so much duplicate paperwork", room=3), note("v", "paperwork piles up", room=4)]
+    notes = [*FILED, *paperwork]
     found = group_notes(notes)
     new = theme_of(found, "u")
     assert set(new.note_ids) == {"u", "v"}
@@ -83,7 +85,7 @@ def test_notes_that_fit_nowhere_share_one_other_theme_per_prompt_listed_last():
 
 
 def test_a_single_note_that_fits_nowhere_keeps_a_label_of_its_own():
-    """"Other" gathers several leftovers; one leftover is labelled from its own words."""
+    """ "Other" gathers several leftovers; one leftover is labelled from its own words."""
     found = group_notes([*FILED, note("x", "interpreter not available for spanish speakers", room=4)])
     alone = theme_of(found, "x")
     assert alone.note_ids == ("x",)
@@ -132,7 +134,7 @@ def test_same_notes_same_themes_whatever_their_ids_and_order(seed):
     ]
     rng = random.Random(seed)
     renamed = {n.id: f"{rng.getrandbits(64):016x}" for n in notes}
-    shuffled = [Note(n.breakout, n.room, renamed[n.id], n.text, prompt=n.prompt, theme=n.theme) for n in notes]
+    shuffled = [replace(n, id=renamed[n.id]) for n in notes]
     rng.shuffle(shuffled)
     # Shuffled, "trust!" may be typed before "Trust": compare labels by key for filed themes.
     expected = _shape(group_notes(notes), {n.id: n.text for n in notes})
@@ -142,7 +144,7 @@ def test_same_notes_same_themes_whatever_their_ids_and_order(seed):
     assert fold(actual) == fold(expected)
 
 
-_FUNCTION_OR_VERB = {"let", "reasons", "back", "get", "got", "make", "talk", "tell", "told", "done", "pays", "feel"}
+_FUNCTION_OR_VERB = {"let", "reasons", "back", "get", "got", "make", "talk", "tell", "told", "done", "pays"}
 
 
 @pytest.mark.parametrize(
