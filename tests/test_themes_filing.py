@@ -77,11 +77,19 @@ def test_notes_that_fit_nowhere_share_one_other_theme_per_prompt_listed_last():
         note("y", "interpreter not available", room=4),
         note("z", "budget meeting", room=1, prompt=1),
         note("w", "new manager started", room=2, prompt=1),
+        note("v", "same goal for participants", room=3, prompt=1, theme="Goals"),
     ]
     found = group_notes(notes)
     others = [theme for theme in found if theme.label == OTHER]
     assert [(theme.prompt, set(theme.note_ids)) for theme in others] == [(0, {"x", "y"}), (1, {"z", "w"})]
     assert found.index(others[0]) == max(i for i, theme in enumerate(found) if theme.prompt == 0)
+
+
+def test_notes_that_fit_nowhere_with_no_theme_beside_them_keep_labels_of_their_own():
+    """ "Other" is other than the themes beside it: with none, each leftover is a theme of its own."""
+    found = group_notes([note("x", "coffee every friday"), note("y", "interpreter not available", room=2)])
+    assert sorted(theme.note_ids for theme in found) == [("x",), ("y",)]
+    assert OTHER not in {theme.label for theme in found}
 
 
 def test_a_single_note_that_fits_nowhere_keeps_a_label_of_its_own():
