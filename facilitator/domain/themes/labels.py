@@ -92,10 +92,10 @@ def _best_span(
     best = max(spans, key=spans.__getitem__, default=None)
     if best is None or best[0] != best[1]:
         return best
-    lone = best[0]  # widened by the nearer neighbouring unit, if one is near enough
+    lone = best[0]  # widened by the nearer neighbouring unit if one is near enough; ties: the one before
     phrases = [(lone - 1, lone), (lone, lone + 1)]
     fitting = [(a, b) for a, b in phrases if a >= 0 and b < len(own) and words(a, b) <= MAX_LABEL_WORDS]
-    return min(fitting, key=lambda span: (words(*span), -span[0]), default=best)
+    return min(fitting, key=lambda span: (words(*span), span[0]), default=best)
 
 
 def _display_forms(order: Sequence[int], units: Sequence[Sequence[Unit]]) -> dict[tuple[str, ...], str]:
