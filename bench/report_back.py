@@ -31,8 +31,8 @@ from dataclasses import dataclass, replace
 
 from themes_ari import FIXTURE, ROOT, SPLIT, adjusted_rand_index, load_fixture, synthetic_notes
 
-from facilitator.domain.themes import FiledTheme, Theme, group_notes, suggest
-from participant.core.notes import Note
+from facilitator.domain.themes import Theme, group_notes, suggest
+from participant.core.notes import FiledTheme, Note
 from participant.core.text import theme_key
 
 BLIND = ROOT / "tests" / "fixtures" / "breakout_notes_blind.json"
@@ -190,7 +190,7 @@ def walk_filing(breakout: Breakout) -> Filing:
     for note in breakout.notes:
         label = breakout.labels[note.id]
         themes = [
-            FiledTheme(name, tuple(texts)) for (p, _), (name, texts) in filed.items() if p == note.prompt
+            FiledTheme(name, p, tuple(texts)) for (p, _), (name, texts) in filed.items() if p == note.prompt
         ]
         offer = {theme_key(name) for name in suggest(note.text, themes, prompts=breakout.prompts)}
         if (note.prompt, theme_key(label)) in filed:
@@ -244,7 +244,7 @@ def timings(runs: int) -> dict[str, float]:
     notes = synthetic_notes(fixture, 200)
     prompts = fixture["breakouts"][-1]["prompts"]
     themes = [
-        FiledTheme(notes[k].text.split()[0], tuple(note.text for note in notes[k::30])) for k in range(30)
+        FiledTheme(notes[k].text.split()[0], 0, tuple(note.text for note in notes[k::30])) for k in range(30)
     ]
     half = [replace(note, theme=f"theme {k % 12}" if k % 2 else "") for k, note in enumerate(notes)]
     texts = [note.text for note in synthetic_notes(fixture, 50, seed=11)]
@@ -255,8 +255,9 @@ def timings(runs: int) -> dict[str, float]:
         while True:
             for k, text in enumerate(texts):
                 if filing:
-                    themes[k % 30] = FiledTheme(themes[k % 30].label, (*themes[k % 30].texts, text))
-                suggest(text, themes, prompts=prompts)
+                    grown = themes[k % 30]
+                    themes[k % 30] = FiledTheme(grown.label, 0, (*grown.texts, text))
+                suggest(text, themes, prompts)
                 yield
 
     def grouping(group: Sequence[Note]) -> Iterator[None]:

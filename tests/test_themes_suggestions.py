@@ -4,13 +4,14 @@ import time
 
 import pytest
 
-from facilitator.domain.themes import FiledTheme, suggest
+from facilitator.domain.themes import suggest
+from participant.core.notes import FiledTheme, Suggester
 
 THEMES = [
-    FiledTheme("Trust", ("we trust each other", "trusting relationship")),
-    FiledTheme("Humour", ("she makes me laugh on bad days",)),
-    FiledTheme("Funding", ("fighting over who pays for placements", "competition for funding")),
-    FiledTheme("Paperwork", ("so much duplicate paperwork",)),
+    FiledTheme("Trust", 0, ("we trust each other", "trusting relationship")),
+    FiledTheme("Humour", 0, ("she makes me laugh on bad days",)),
+    FiledTheme("Funding", 0, ("fighting over who pays for placements", "competition for funding")),
+    FiledTheme("Paperwork", 0, ("so much duplicate paperwork",)),
 ]
 
 
@@ -22,20 +23,20 @@ def test_offers_the_themes_the_note_resembles_best_first():
 
 def test_a_theme_is_found_by_its_label_words_too():
     """A theme just typed, with no note or one unlike the new one, is offered on its label's words."""
-    themes = [FiledTheme("Information sharing"), FiledTheme("Blame", ("finger pointing",))]
+    themes = [FiledTheme("Information sharing", 0), FiledTheme("Blame", 0, ("finger pointing",))]
     assert suggest("MH won't share information", themes) == ("Information sharing",)
 
 
 def test_typos_and_shorthand_still_find_the_theme():
     """A thumb's typo or an acronym does not hide the theme the note belongs to."""
     assert suggest("hummor lol", THEMES) == ("Humour",)
-    themes = [FiledTheme("Mental health"), FiledTheme("Court")]
+    themes = [FiledTheme("Mental health", 0), FiledTheme("Court", 0)]
     assert suggest("MH wont return calls", themes) == ("Mental health",)
 
 
 def test_at_most_limit_suggestions():
     """No more buttons than asked for, however many themes resemble the note."""
-    themes = [FiledTheme(f"Trust {k}", ("trust",)) for k in range(6)]
+    themes = [FiledTheme(f"Trust {k}", 0, ("trust",)) for k in range(6)]
     assert len(suggest("trust", themes)) == 3
     assert len(suggest("trust", themes, limit=1)) == 1
 
@@ -46,21 +47,27 @@ def test_empty_or_meaningless_text_gets_no_suggestion(text):
     assert suggest(text, THEMES) == ()
 
 
+def test_suggest_is_what_the_server_asks_for():
+    """The server's Suggester is called with the text, the themes and the prompts, positionally."""
+    suggester: Suggester = suggest
+    assert suggester("we trust each other", THEMES, ["Why do you work well together?"]) == ("Trust",)
+
+
 def test_no_themes_no_suggestions():
     assert suggest("trust each other", []) == ()
 
 
 def test_equally_alike_themes_keep_the_order_given():
     """Ties are broken by the order of the themes, never by chance."""
-    themes = [FiledTheme("Trust b", ("trust",)), FiledTheme("Trust a", ("trust",))]
+    themes = [FiledTheme("Trust b", 0, ("trust",)), FiledTheme("Trust a", 0, ("trust",))]
     assert suggest("trust", themes) == ("Trust b", "Trust a")
 
 
 def test_words_every_prompt_uses_count_for_less():
     """A word of every prompt is the breakout's context: what else the note says ranks the themes."""
     prompts = ["Name the turf wars among partners", "What do these turf wars cost families?"]
-    themes = [FiledTheme("Turf wars over funding"), FiledTheme("Paperwork", ("so much paperwork",))]
-    assert suggest("turf wars about paperwork", themes, prompts=prompts)[0] == "Paperwork"
+    themes = [FiledTheme("Turf wars over funding", 0), FiledTheme("Paperwork", 0, ("so much paperwork",))]
+    assert suggest("turf wars about paperwork", themes, prompts)[0] == "Paperwork"
 
 
 def test_suggesting_among_30_themes_of_200_notes_is_fast():
@@ -78,7 +85,7 @@ def test_suggesting_among_30_themes_of_200_notes_is_fast():
         "jargon",
     ]
     themes = [
-        FiledTheme(f"{words[k % 10]} {k}", tuple(f"{words[k % 10]} note {k} {n}" for n in range(7)))
+        FiledTheme(f"{words[k % 10]} {k}", 0, tuple(f"{words[k % 10]} note {k} {n}" for n in range(7)))
         for k in range(30)
     ]
     suggest("trust and respect", themes)

@@ -59,13 +59,13 @@ from typing import TYPE_CHECKING
 
 from facilitator.domain.themes.filing import OTHER, place
 from facilitator.domain.themes.labels import MAX_LABEL_WORDS, label_for
-from facilitator.domain.themes.suggestions import FiledTheme, suggest
+from facilitator.domain.themes.suggestions import suggest
 from participant.core.text import theme_key
 
 if TYPE_CHECKING:
     from participant.core.notes import Note
 
-__all__ = ["MAX_LABEL_WORDS", "OTHER", "FiledTheme", "Theme", "group_notes", "label_for", "suggest"]
+__all__ = ["MAX_LABEL_WORDS", "OTHER", "Theme", "group_notes", "label_for", "suggest"]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from facilitator.domain.themes.normalise import ACTOR_TERMS, tokens, units
 from facilitator.domain.themes.similarity import Weights
 from facilitator.domain.themes.spelling import Speller
+from participant.core.notes import FiledTheme
 
 MIN_RESEMBLANCE = 0.05
 """A theme is offered when the note's best cosine with it is at least this (0..1): sharing a word
@@ -25,21 +26,14 @@ notes whose theme exists, 0.1 for 85%, 0.2 for 77%."""
 _LEXICON_SPELLER = Speller(Counter(), ())
 
 
-@dataclass(frozen=True)
-class FiledTheme:
-    """A theme rooms filed notes under: its label as first typed, and its notes' texts."""
-
-    label: str
-    texts: tuple[str, ...] = ()
-
-
 def suggest(
-    text: str, themes: Sequence[FiledTheme], *, prompts: Sequence[str] = (), limit: int = 3
+    text: str, themes: Sequence[FiledTheme], prompts: Sequence[str] = (), *, limit: int = 3
 ) -> tuple[str, ...]:
     """The labels of at most ``limit`` of ``themes`` that ``text`` resembles, best first.
 
-    Pass the themes filed under the prompt the note answers, by every room of the breakout, and the
-    breakout's ``prompts`` (words common to all of them say little). A theme is its label and its
+    Pass the themes filed under the prompt the note answers, by every room of the breakout
+    (``participant.core.notes.filed_themes``), and the breakout's ``prompts`` (words common to all
+    of them say little): it is a ``participant.core.notes.Suggester``. A theme is its label and its
     notes: it resembles the text as much as the most alike of them (cosine of TF-IDF vectors), so a
     theme just typed, with one note or none, is offered on its label's words. Themes that resemble
     the text equally keep the order given. A text without a word that means something ("ok", "we")
