@@ -42,6 +42,18 @@ def test_themes_benchmark_runs():
     assert "time to group 200 notes" in run("themes_ari.py")
 
 
+def test_report_back_fixes_benchmark_runs():
+    """bench/report_back.py --smoke: fixes, suggestions and timings on one breakout; filed notes need
+    no fix."""
+    lines = run("report_back.py", "--smoke").strip().splitlines()
+    figures = json.loads(lines[-1])
+    assert figures["set"] == "smoke"
+    assert figures["notes"] > 0
+    assert figures["filed_fix_actions"] == 0
+    assert 0 <= figures["suggest_hit_rate"] <= 1
+    assert "suggest_ms" in json.loads(lines[0])["timing"]
+
+
 @pytest.mark.timeout(150)
 def test_report_back_load_benchmark_runs():
     """bench/report_back_load.py --smoke: notes and edits are all acked, none lost, themes shown."""

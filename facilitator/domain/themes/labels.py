@@ -6,7 +6,7 @@ One rule for every label: a theme the grouping found, a note alone, a note the t
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from facilitator.domain.themes.normalise import Unit, shown
 from facilitator.domain.themes.reading import Reading, read
@@ -31,14 +31,16 @@ def label_for(text: str, *, among: Sequence[str] = (), prompts: Sequence[str] = 
 def theme_label(reading: Reading, order: Sequence[int]) -> str:
     """The label of the theme of notes ``order`` (indices into ``reading``, the medoid first).
 
-    At most four of the medoid's own consecutive words. A term scores the weight it carries across
-    the theme; in a theme of several notes, only terms that at least two of its notes use score at
-    all. The label is the stretch of the medoid that starts and ends on scoring units and has the
-    highest total, each term counted once (ties: fewer words, then earlier): "Has my back",
-    "Naming the elephant". A label of a single unit is written the way most of the theme's notes
-    write it. When no unit of the medoid scores ("??", "ok"), its first few words.
+    At most four consecutive words of one note: the medoid's, or the next most representative
+    note's when the medoid offers only a lone word. A term scores the weight it carries across the
+    theme; in a theme of several notes, only terms that at least two of its notes use score at all.
+    The label is the stretch of the note with the highest total, each term counted once (ties:
+    fewer words, then earlier): "Has my back", "Naming the elephant". A lone word is widened by a
+    neighbouring word ("Pays" -> "Pays for placements"), so a label is a phrase, not a lone verb or
+    adjective, unless a note of the theme says just that ("TRUST", "hummor lol") or no note offers
+    more; a label of a single unit is written the way most of the theme's notes write it. When no
+    unit of the medoid scores ("??", "ok"), its first few words.
     """
-    medoid = order[0]
     spread: Counter[str] = Counter()
     weight: defaultdict[str, float] = defaultdict(float)
     for i in order:
@@ -46,29 +48,54 @@ def theme_label(reading: Reading, order: Sequence[int]) -> str:
             spread[term] += 1
             weight[term] += value
     scoring = {term for term in weight if spread[term] >= 2 or len(order) == 1}
-    own = [unit for unit in reading.units[medoid] if scoring.intersection(unit.terms)]
-    note = reading.tokens[medoid]
-    best: tuple[float, int, int] | None = None  # value, -words, -first
-    span = (0, 0)
+    said_alone = {
+        reading.units[i][0].terms
+        for i in order
+        if len(reading.units[i]) == 1
+        and len(reading.tokens[i]) - (reading.units[i][0].end - reading.units[i][0].start) <= 1
+    }
+    found = [(i, _best_span(reading, i, scoring, weight)) for i in order]
+    spans = [(i, span) for i, span in found if span is not None]
+    if not spans:
+        opening = " ".join(reading.texts[order[0]].split()[:MAX_LABEL_WORDS])
+        return opening[:40].strip() or "(blank note)"
+    units = reading.units
+    lone = [(i, (a, b)) for i, (a, b) in spans if a == b and units[i][a].terms not in said_alone]
+    i, (first, last) = next(((i, span) for i, span in spans if (i, span) not in lone), spans[0])
+    if first == last:
+        text = _display_forms(order, units).get(units[i][first].terms, units[i][first].display)
+    else:
+        text = shown(reading.tokens[i][units[i][first].start : units[i][last].end])
+    return text[:1].upper() + text[1:]
+
+
+def _best_span(
+    reading: Reading, note: int, scoring: set[str], weight: Mapping[str, float]
+) -> tuple[int, int] | None:
+    """The first and last unit of the note's best stretch for a label, a lone word widened if it can
+    be; None when no unit of the note scores."""
+    own = reading.units[note]
+    tokens = reading.tokens[note]
+
+    def words(first: int, last: int) -> int:
+        return len(shown(tokens[own[first].start : own[last].end]).split())
+
+    spans: dict[tuple[int, int], tuple[float, int, int]] = {}  # (first, last) -> value, -words, -first
     for first in range(len(own)):
         terms: set[str] = set()
         for last in range(first, len(own)):
-            size = len(shown(note[own[first].start : own[last].end]).split())
-            if size > MAX_LABEL_WORDS:
+            if words(first, last) > MAX_LABEL_WORDS:
                 break
             terms.update(scoring.intersection(own[last].terms))
-            candidate = (sum(weight[t] for t in sorted(terms)), -size, -first)
-            if best is None or candidate > best:
-                best, span = candidate, (first, last)
-    if best is None:
-        words = " ".join(reading.texts[medoid].split()[:MAX_LABEL_WORDS])
-        return words[:40].strip() or "(blank note)"
-    first, last = span
-    if first == last:
-        text = _display_forms(order, reading.units).get(own[first].terms, own[first].display)
-    else:
-        text = shown(note[own[first].start : own[last].end])
-    return text[:1].upper() + text[1:]
+            if scoring.intersection(own[first].terms) and scoring.intersection(own[last].terms):
+                spans[first, last] = (sum(weight[t] for t in sorted(terms)), -words(first, last), -first)
+    best = max(spans, key=spans.__getitem__, default=None)
+    if best is None or best[0] != best[1]:
+        return best
+    lone = best[0]  # widened by the nearer neighbouring unit if one is near enough; ties: the one before
+    phrases = [(lone - 1, lone), (lone, lone + 1)]
+    fitting = [(a, b) for a, b in phrases if a >= 0 and b < len(own) and words(a, b) <= MAX_LABEL_WORDS]
+    return min(fitting, key=lambda span: (words(*span), span[0]), default=best)
 
 
 def _display_forms(order: Sequence[int], units: Sequence[Sequence[Unit]]) -> dict[tuple[str, ...], str]:

@@ -35,8 +35,11 @@ class Unit:
     end: int
 
 
-def tokens(text: str) -> list[Token]:
-    """Words split on punctuation, casefolded, clitics dropped ("she's" -> she), shorthand expanded."""
+@functools.lru_cache(maxsize=8192)
+def tokens(text: str) -> tuple[Token, ...]:
+    """Words split on punctuation, casefolded, clitics dropped ("she's" -> she), shorthand expanded.
+
+    Cached: a breakout is grouped again each time a note arrives, mostly from the same texts."""
     text = unformatted(text).replace("’", "'").replace("‘", "'")
     text = re.sub(r"\bw/o\b", " without ", text, flags=re.IGNORECASE)
     text = re.sub(r"\bw/", " with ", text, flags=re.IGNORECASE)
@@ -58,7 +61,7 @@ def tokens(text: str) -> list[Token]:
             found.append(
                 Token(word, typed if _keeps_case(typed, word, first=not found) else typed.casefold())
             )
-    return found
+    return tuple(found)
 
 
 def _keeps_case(typed: str, word: str, *, first: bool) -> bool:
@@ -69,7 +72,8 @@ def _keeps_case(typed: str, word: str, *, first: bool) -> bool:
     return capitals >= 2 or (capitals == 1 and typed[0].isupper() and not first)
 
 
-def units(tokens: Sequence[Token]) -> list[Unit]:
+@functools.lru_cache(maxsize=8192)
+def units(tokens: tuple[Token, ...]) -> tuple[Unit, ...]:
     """Idioms, concepts, stop words and stems: the note's meaningful units, each with its terms."""
     found: list[Unit] = []
     i = 0
@@ -85,7 +89,7 @@ def units(tokens: Sequence[Token]) -> list[Unit]:
             if token.word not in LEXICON.stop_words:
                 found.append(Unit(token.shown, (term(token.word),), i, i + 1))
             i += 1
-    return found
+    return tuple(found)
 
 
 def term(word: str) -> str:

@@ -40,7 +40,7 @@ def read(texts: Sequence[str], prompts: Sequence[str]) -> Reading:
         Counter(token.word for note in typed for token in note),
         {token.word for prompt in prompt_tokens for token in prompt},
     )
-    corrected = [[speller.correct(token) for token in note] for note in typed]
+    corrected = [tuple(speller.correct(token) for token in note) for note in typed]
     note_units = [units(note) for note in corrected]
     prompt_units = [units(prompt) for prompt in prompt_tokens]
     docs = [Counter(term for unit in note for term in unit.terms) for note in note_units]

@@ -5,9 +5,11 @@ The tunables were chosen on the tuning half of tests/fixtures/breakout_notes.jso
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass
 
 from facilitator.domain.themes.lexicon import LEXICON
 from facilitator.domain.themes.normalise import Token
@@ -21,28 +23,43 @@ ACTOR_WEIGHT = 0.5
 """Weight of words that name who is involved (agencies, roles, people) relative to what is said."""
 
 
-def weigh(
-    docs: Sequence[Counter[str]], prompt_docs: Sequence[set[str]], actors: Sequence[Set[str]]
-) -> list[dict[str, float]]:
-    """Unit-length vectors: sublinear TF times smoothed IDF; terms common to every prompt damped,
-    and a note's ``actors`` (terms that name who is involved) weighted by ``ACTOR_WEIGHT``."""
-    df: Counter[str] = Counter()
-    for doc in docs:
-        df.update(doc.keys())
-    n = len(docs)
-    context = set.intersection(*prompt_docs) if prompt_docs else set()
-    vectors = []
-    for doc, doc_actors in zip(docs, actors, strict=True):
+@dataclass(frozen=True)
+class Weights:
+    """How much each term of a set of documents weighs: TF-IDF, with the prompts' shared context."""
+
+    df: Counter[str]
+    """In how many documents each term is."""
+    documents: int
+    context: frozenset[str]
+    """Terms every prompt uses."""
+
+    @classmethod
+    def of(cls, docs: Sequence[Counter[str]], prompt_docs: Sequence[set[str]]) -> Weights:
+        df: Counter[str] = Counter()
+        for doc in docs:
+            df.update(doc.keys())
+        return cls(df, len(docs), frozenset(set.intersection(*prompt_docs) if prompt_docs else ()))
+
+    def vector(self, doc: Counter[str], actors: Set[str]) -> dict[str, float]:
+        """A unit-length vector: sublinear TF times smoothed IDF; terms common to every prompt
+        damped, and the doc's ``actors`` (terms that name who is involved) weighted by ``ACTOR_WEIGHT``."""
         vector: dict[str, float] = {}
         for term in sorted(doc):
             tf = 1.0 + math.log(doc[term])
-            idf = math.log((n + 1) / (df[term] + 1)) + 1.0
-            vector[term] = tf * idf * (1.0 - PROMPT_DAMPING if term in context else 1.0)
-            if term in doc_actors:
+            idf = math.log((self.documents + 1) / (self.df[term] + 1)) + 1.0
+            vector[term] = tf * idf * (1.0 - PROMPT_DAMPING if term in self.context else 1.0)
+            if term in actors:
                 vector[term] *= ACTOR_WEIGHT
         norm = math.sqrt(sum(weight * weight for weight in vector.values()))
-        vectors.append({term: weight / norm for term, weight in vector.items()} if norm else {})
-    return vectors
+        return {term: weight / norm for term, weight in vector.items()} if norm else {}
+
+
+def weigh(
+    docs: Sequence[Counter[str]], prompt_docs: Sequence[set[str]], actors: Sequence[Set[str]]
+) -> list[dict[str, float]]:
+    """Each doc's unit-length vector (``Weights.vector``), weighed over ``docs``."""
+    weights = Weights.of(docs, prompt_docs)
+    return [weights.vector(doc, doc_actors) for doc, doc_actors in zip(docs, actors, strict=True)]
 
 
 def pairwise(
@@ -73,12 +90,17 @@ def trigrams(tokens: Iterable[Token]) -> tuple[Counter[str], set[str]]:
     other: set[str] = set()
     for token in tokens:
         if token.word not in LEXICON.stop_words:
-            padded = f"#{token.word}#"
-            word_grams = [padded[i : i + 3] for i in range(len(padded) - 2)]
+            word_grams = _word_trigrams(token.word)
             grams.update(word_grams)
             if token.word not in LEXICON.actors:
                 other.update(word_grams)
     return grams, set(grams) - other
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_trigrams(word: str) -> tuple[str, ...]:
+    padded = f"#{word}#"
+    return tuple(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
 def _add_cosines(sims: list[list[float]], vectors: Sequence[dict[str, float]], share: float) -> None:
