@@ -341,6 +341,7 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     from facilitator.app import ProjectorOptions, make_app
     from facilitator.domain.clock import SystemClock
     from facilitator.domain.saved_state import SavedState
+    from facilitator.domain.themes import suggest
     from facilitator.domain.workshop import Workshop
     from facilitator.live.join_url import join_url, local_url
     from facilitator.live.participants import ServerParticipants
@@ -354,7 +355,11 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     trainer_token(store.path)  # the trainer link exists before anyone asks for it
     tokens = TokenFile(store.path)
     server = ParticipantServer(
-        store, min_responses=args.min_responses, limits=limits, trainer_token=tokens.current
+        store,
+        min_responses=args.min_responses,
+        limits=limits,
+        trainer_token=tokens.current,
+        suggest=suggest,  # which rooms' themes a note being typed resembles
     )
     try:
         await server.start(args.host, args.port)

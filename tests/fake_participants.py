@@ -98,9 +98,12 @@ class FakeParticipants:
     def notes(self, breakout_id: str) -> tuple[Note, ...]:
         return tuple(self.written.get(breakout_id, ()))
 
-    def write(self, breakout_id: str, room: int, note_id: str, text: str) -> None:
-        """A room adds a note."""
-        self.written.setdefault(breakout_id, []).append(Note(breakout_id, room, note_id, text))
+    def write(
+        self, breakout_id: str, room: int, note_id: str, text: str, theme: str = "", prompt: int = 0
+    ) -> None:
+        """A room adds a note (filed under ``theme``, answering ``prompt``)."""
+        note = Note(breakout_id, room, note_id, text, prompt=prompt, theme=theme)
+        self.written.setdefault(breakout_id, []).append(note)
         self.change()
 
     def room_url(self, room: int) -> str:

@@ -91,3 +91,23 @@ def test_reconcile_keeps_the_trainers_groups_and_places_new_notes():
         Group("Odd", ("i",)),
     )
     assert every_note_once(result)
+
+
+def test_suggested_placements_follow_their_notes_and_accept_clears_them():
+    """A moved suggestion is the trainer's choice (no longer suggested); a merge keeps the others;
+    accept keeps them all where they are; prompt and suggestions survive the store."""
+    grouping = Grouping(
+        (
+            Group("Trust", ("a", "b", "c"), 0, ("b", "c")),
+            Group("Humour", ("d",), 0),
+            Group("Goals", ("e",), 1),
+        )
+    )
+    moved = grouping.move("b", 1)
+    assert (moved.groups[0].suggested, moved.groups[1].suggested, moved.suggested) == (("c",), (), 1)
+    merged = grouping.merge(1, 0)
+    assert merged.groups[0].suggested == ("b", "c")
+    assert grouping.accept().suggested == 0
+    assert grouping.accept().groups[0].note_ids == ("a", "b", "c")
+    assert Grouping.from_dict(grouping.to_dict()) == grouping
+    assert grouping.split("c", "Alone").groups[1] == Group("Alone", ("c",), 0)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
+from facilitator.domain.themes import suggest
 from participant.core.notes import Timer
 from participant.core.wire import MAX_NOTE_LENGTH
 from tests.phones import Phone, room_url
@@ -576,3 +577,38 @@ def test_a_room_stars_up_to_three_notes_as_its_points_to_report(device: Device, 
     expect(notes(page).filter(has_text="One").get_by_role("button", name="Star")).to_have_attribute(
         "aria-pressed", "false"
     )
+
+
+@pytest.fixture
+def suggesting(tmp_path: Path) -> Iterator[LiveServer]:
+    """The breakout running, with the trainer's side's suggestions (as facilitate run has them)."""
+    server = LiveServer(tmp_path, suggest=suggest)
+    open_breakout(server, Timer(600, running=True))
+    yield server
+    server.stop()
+
+
+@pytest.mark.browser
+def test_typing_a_note_offers_other_rooms_themes_it_resembles_and_one_tap_files_it(
+    browser: Browser, suggesting: LiveServer
+) -> None:
+    """Room 1 files under "Trust"; as room 2 types a note about trust, "Add to Trust" appears, and
+    one tap adds the note filed there. A note about nothing filed yet gets no button."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    try:
+        first, second = visit(context.new_page(), suggesting, 1), visit(context.new_page(), suggesting, 2)
+        first.get_by_label("Note", exact=True).fill("Trust built over years")
+        first.get_by_label("Theme", exact=True).fill("Trust")
+        button(first, "Add").click()
+        expect(status(first)).to_have_text("Added")
+        second.get_by_label("Note", exact=True).fill("we all trust each other")
+        expect(button(second, "Add to Trust")).to_be_visible(timeout=2_000)
+        button(second, "Add to Trust").click()
+        expect(status(second)).to_have_text("Added")
+        assert filed(suggesting)[-1] == (2, "we all trust each other", 0, "Trust", False)
+        expect(second.get_by_role("button", name=re.compile("^Add to "))).to_have_count(0)
+        second.get_by_label("Note", exact=True).fill("parking at the office")
+        second.wait_for_timeout(600)
+        expect(second.get_by_role("button", name=re.compile("^Add to "))).to_have_count(0)
+    finally:
+        context.close()

@@ -274,12 +274,18 @@ async def test_three_rooms_file_their_notes_and_the_report_back_and_json_keep_wh
         )
         assert "★ Trust built over years" in shown
         report = report_data(store, workshop.participants.min_responses, app.workshop.saved_state())
-    themes = [(t["prompt"], t["label"], [n["text"] for n in t["notes"]]) for t in report["themes"]]
+    themes = [(t["prompt"], t["label"], sorted(n["text"] for n in t["notes"])) for t in report["themes"]]
     assert themes == [
-        (0, "Trust", ["Trust built over years", "we trust each other", "Trust"]),
-        (0, "Humour", ["We laugh a lot", "Humour keeps us going"]),
+        (0, "Trust", ["Trust", "Trust built over years", "we trust each other"]),
+        (0, "Humour", ["Humour keeps us going", "We laugh a lot"]),
         (1, "Shared goals", ["Shared goals for families"]),
     ]
+    assert report["themes"][0]["notes"][0] == {
+        "room": 1,
+        "text": "Trust built over years",
+        "starred": True,  # the room's point to report comes first
+        "suggested": False,
+    }
 
 
 async def test_unsorted_notes_placed_in_a_filed_theme_are_suggestions_until_a_accepts_them(

@@ -624,3 +624,24 @@ def test_a_state_saved_before_hiding_existed_still_loads(workshop):
     saved = SavedState.from_store(stored)
     assert saved is not None
     assert saved.hidden == {}
+
+
+def test_filed_themes_stay_as_filed_and_placements_wait_for_the_trainer(workshop, phones):
+    """Rooms' themes are the report-back's; an unsorted note placed in one is a suggestion until
+    accept, which is one edit undo takes back; nothing to accept is refused in words."""
+    goto(workshop, BREAKOUT)
+    phones.write("step-2", 1, "a", "Trust built over years", theme="Trust")
+    phones.write("step-2", 2, "b", "We laugh a lot", theme="humour")
+    phones.write("step-2", 3, "c", "families trust us more", theme="TRUST")
+    phones.write("step-2", 4, "d", "we trust each other completely")
+    goto(workshop, REPORTBACK)
+    group_now(workshop)
+    grouping = workshop.report_back().section(BREAKOUT).grouping
+    trust = grouping.groups[0]
+    assert (trust.label, set(trust.note_ids), trust.suggested) == ("Trust", {"a", "c", "d"}, ("d",))
+    workshop.accept(BREAKOUT)
+    assert workshop.report_back().section(BREAKOUT).grouping.suggested == 0
+    with pytest.raises(Refused, match="No suggested placements"):
+        workshop.accept(BREAKOUT)
+    workshop.undo()
+    assert workshop.report_back().section(BREAKOUT).grouping.suggested == 1

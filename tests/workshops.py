@@ -10,6 +10,7 @@ from facilitator.app import make_app
 from facilitator.app.widgets.results_panel import ResultsPanel
 from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.clock import ManualClock
+from facilitator.domain.themes import suggest
 from facilitator.domain.workshop import Workshop
 from facilitator.live.participants import ServerParticipants
 from facilitator.live.trainer_desk import WorkshopDesk
@@ -41,7 +42,7 @@ class LiveWorkshop:
 
     async def start(self, store, saved=None):
         self.store = store
-        self.server = ParticipantServer(store, trainer_token=TokenFile(store.path).current)
+        self.server = ParticipantServer(store, trainer_token=TokenFile(store.path).current, suggest=suggest)
         await self.server.start("127.0.0.1", 0)
         self.stack.push_async_callback(self.server.close)
         base_url = f"http://127.0.0.1:{self.server.port}"
