@@ -27,9 +27,9 @@ async def until(pilot, condition, timeout: float = 5) -> None:
             await pilot.pause(0.02)
 
 
-async def presenter_for(workshop, tmp_path):
+async def presenter_for(workshop, tmp_path, agenda=NOTED):
     """The presenter for a running session; ``app.notices`` records every notification it shows."""
-    await workshop.start(create_session("Working alliances", NOTED, data_dir=tmp_path / "data"))
+    await workshop.start(create_session("Working alliances", agenda, data_dir=tmp_path / "data"))
     workshop.trainer_link()
     app = make_presenter(TrainerClient(workshop.store.path))
     app.notices = []
@@ -97,3 +97,23 @@ async def test_the_presenter_previews_answers_only_it_sees(workshop, tmp_path):
         await until(pilot, lambda: "revealed to the room" in text_of(app, "#answers"))
     assert workshop.workshop.index == 3
     assert workshop.workshop.results().revealed
+
+
+async def test_w_and_c_from_the_presenter_show_and_close_a_wall_kept_open(workshop, tmp_path):
+    """With "Name the jargon" kept open, w puts it on the projector's stage and c closes it; with
+    none, w is refused in words, named as the key is."""
+    jargon = 'question = "Which words do we use that others may not know?"'
+    app = await presenter_for(workshop, tmp_path, NOTED.replace(jargon, f"{jargon}\nstay_open = true"))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.view is not None)
+        await pilot.press("w")
+        await until(
+            pilot, lambda: any(notice.startswith("Wall: no wall stays open") for notice in app.notices)
+        )
+        while workshop.workshop.index < 6:  # past the word wall, onto the text step
+            await pilot.press("n")
+            await until(pilot, lambda: app.view is not None and app.view.index == workshop.workshop.index)
+        await pilot.press("w")
+        await until(pilot, lambda: workshop.workshop.results().wall == 5)
+        await pilot.press("c")
+        await until(pilot, lambda: workshop.server.hub.staying == ())

@@ -28,7 +28,10 @@ CONNECTING = "Connecting to the projector…"
 NOT_CONNECTED = "Not connected to the projector: nothing was sent"
 LIVE, OFFLINE = "● live", "○ offline"
 """Whether the presenter is connected to the projector's process, at the end of the top line."""
-KEYS = "space start/pause · n next · p back · + - a minute · r reveal/hide · x export · l links · q quit"
+KEYS = (
+    "space start/pause · n next · p back · + - a minute · r reveal/hide · w wall kept open · c close it"
+    " · x export · l links · q quit"
+)
 
 
 class TrainerLink(Protocol):
@@ -79,6 +82,8 @@ class PresenterApp(App[None]):
         Binding("minus,underscore", "command('remove_minute')", "-1 min", key_display="-"),
         Binding("r", "command('reveal')", "Reveal", key_display="r"),
         Binding("x", "command('export')", "Export", key_display="x", show=False),
+        Binding("w", "command('show_wall')", "Wall", key_display="w", show=False),
+        Binding("c", "command('close_wall')", "Close wall", key_display="c", show=False),
         Binding("l", "links", "Links", key_display="l", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit", key_display="q"),

@@ -40,6 +40,8 @@ class WorkshopDesk:
             "add_minute": workshop.add_minute,
             "remove_minute": workshop.remove_minute,
             "export": export,
+            "show_wall": workshop.show_wall,
+            "close_wall": workshop.close_wall,
         }
         self._unsubscribe: Callable[[], None] | None = workshop.subscribe(self._on_event)
 
@@ -71,7 +73,14 @@ class WorkshopDesk:
             return "Pause" if workshop.runner.phase is Phase.RUNNING else "Start"
         if action == "reveal":
             return "Hide" if workshop.results().revealed else "Reveal"
-        names = {"back": "Back", "next": "Next", "add_minute": "+1 min", "remove_minute": "-1 min"}
+        names = {
+            "back": "Back",
+            "next": "Next",
+            "add_minute": "+1 min",
+            "remove_minute": "-1 min",
+            "show_wall": "Wall",
+            "close_wall": "Close wall",
+        }
         return names.get(action, "Export")
 
     def _on_event(self, event: Event) -> None:

@@ -49,7 +49,17 @@ COMMAND_RATE = 10.0
 COMMAND_BURST = 20.0
 """Commands one trainer connection may send at once."""
 
-ACTIONS = ("back", "next", "toggle_timer", "reveal", "add_minute", "remove_minute", "export")
+ACTIONS = (
+    "back",
+    "next",
+    "toggle_timer",
+    "reveal",
+    "add_minute",
+    "remove_minute",
+    "export",
+    "show_wall",
+    "close_wall",
+)
 """What a trainer client may ask for: the projector's keys that move the workshop."""
 
 _UNREADABLE = "The trainer's page sent something the server does not understand: reload it"
