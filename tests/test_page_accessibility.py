@@ -17,6 +17,7 @@ import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from facilitator.domain.themes import suggest
 from participant.core.notes import Timer
 from participant.core.wire import MAX_TEXT_LENGTH
 from tests.test_notes_page import NO_BREAKOUT, add_note, edit_button, open_breakout, visit
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path)
+    server = LiveServer(tmp_path, suggest=suggest)  # as facilitate run serves it
     yield server
     server.stop()
 
@@ -223,10 +224,16 @@ def test_notes_page_with_notes_while_editing_and_after_a_delete(page: Page, live
     visit(page, live, 2)
     check(page, "notes page, no notes yet")
     add_note(page, "We both listen before we decide")
+    page.get_by_label("Theme", exact=True).fill("Trust")
     add_note(page, "Trust grows with small promises kept")
-    check(page, "notes page, two notes")
-    if page.get_by_label("Theme", exact=True).count():
-        check(page, "notes page, with the Theme box")
+    check(page, "notes page, two notes, one filed")
+    page.get_by_label("Note", exact=True).fill("trust takes promises kept")
+    expect(button(page, "Add to Trust")).to_be_visible()
+    check(page, "notes page, a theme suggested")
+    notes_list = page.locator("ul.notes > li")
+    notes_list.first.get_by_role("button", name="Star", exact=True).click()
+    expect(notes_list.first.get_by_role("button", name="Star")).to_have_attribute("aria-pressed", "true")
+    check(page, "notes page, a starred note")
     edit_button(page, "We both listen before we decide").click()
     expect(page.get_by_label("New text")).to_be_focused()
     check(page, "notes page, editing a note")
