@@ -12,6 +12,7 @@ from facilitator.app.widgets.big_clock import BigClock
 from facilitator.live.trainer_client import TrainerClient
 from participant.io.store import create_session
 from tests.sample_agendas import NOTED, NOTES
+from tests.workshops import recording_notices
 
 SIZE = (120, 36)
 
@@ -31,16 +32,7 @@ async def presenter_for(workshop, tmp_path, agenda=NOTED):
     """The presenter for a running session; ``app.notices`` records every notification it shows."""
     await workshop.start(create_session("Working alliances", agenda, data_dir=tmp_path / "data"))
     workshop.trainer_link()
-    app = make_presenter(TrainerClient(workshop.store.path))
-    app.notices = []
-    notify = app.notify
-
-    def recorded(message, **options):
-        app.notices.append(message)
-        notify(message, **options)
-
-    app.notify = recorded
-    return app
+    return recording_notices(make_presenter(TrainerClient(workshop.store.path)))
 
 
 async def test_the_presenter_shows_the_step_its_notes_whats_next_and_the_rooms(workshop, tmp_path):

@@ -23,7 +23,7 @@ from participant.core.tallies import tally
 from participant.core.wire import OpenPrompt, Text, Words
 from tests.fake_participants import FakeParticipants
 from tests.sample_agendas import GOOD
-from tests.workshops import shown
+from tests.workshops import recording_notices, shown
 
 JOIN_URL = "http://192.168.1.20:8765/j/TESTCODE"
 EIGHT = datetime(2026, 11, 22, 8, 0)
@@ -32,15 +32,15 @@ EIGHT = datetime(2026, 11, 22, 8, 0)
 def projector(clock, phones=None, **options):
     """The app on the sample agenda; ``app.notices`` records every notification it shows."""
     workshop = Workshop(parse_agenda(GOOD), clock, phones or FakeParticipants())
-    app = make_app(workshop, join_url=JOIN_URL, options=ProjectorOptions(**options))
-    app.notices = []
-    notify = app.notify
+    return recording_notices(make_app(workshop, join_url=JOIN_URL, options=ProjectorOptions(**options)))
 
-    def record(message, **kwargs):
-        app.notices.append(message)
-        notify(message, **kwargs)
 
-    app.notify = record
+def sharing(clock, texts):
+    """The app with as many phones as ``texts``, which are their answers to "Share one thing"."""
+    phones = FakeParticipants(connected=len(texts))
+    app = projector(clock, phones)
+    share = app.workshop.agenda.steps[-1]
+    phones.answers["step-9"] = tally(OpenPrompt("step-9", share.prompt.to_wire()), map(Text, texts))
     return app
 
 
@@ -264,11 +264,7 @@ async def test_a_store_that_cannot_write_shows_a_banner_until_it_can(clock):
 async def test_finishing_keeps_the_closing_answers_and_shows_when_it_ended(clock):
     """With "Share one thing" revealed, n past the last step keeps its answers on the stage, stops
     the clock at the real end time and says the workshop is complete."""
-    phones = FakeParticipants(connected=6)
-    app = projector(clock, phones)
-    share = app.workshop.agenda.steps[-1]
-    texts = [Text(f"I will try idea {n}") for n in range(6)]
-    phones.answers["step-9"] = tally(OpenPrompt("step-9", share.prompt.to_wire()), texts)
+    app = sharing(clock, [f"I will try idea {n}" for n in range(6)])
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.press("space")
         while app.workshop.index < len(app.workshop.agenda.steps) - 1:
@@ -532,11 +528,7 @@ async def test_a_paced_reflection_shows_one_question_with_its_own_countdown(cloc
 
 async def test_the_highlight_scrolls_a_long_wall_so_the_trainer_hides_what_the_room_sees(clock):
     """40 answers at 80x24: moving the highlight to the oldest scrolls the stage to it."""
-    phones = FakeParticipants(connected=40)
-    app = projector(clock, phones)
-    share = app.workshop.agenda.steps[-1]
-    texts = [Text(f"Answer number {n}") for n in range(40)]
-    phones.answers["step-9"] = tally(OpenPrompt("step-9", share.prompt.to_wire()), texts)
+    app = sharing(clock, [f"Answer number {n}" for n in range(40)])
     async with app.run_test(size=(80, 24)) as pilot:
         while app.workshop.index < len(app.workshop.agenda.steps) - 1:
             await pilot.press("n")

@@ -77,6 +77,19 @@ class LiveWorkshop:
         return shown(self.app.query_one(ResultsPanel))
 
 
+def recording_notices(app):
+    """``app``, with ``app.notices`` recording every notification it shows."""
+    app.notices = []
+    notify = app.notify
+
+    def record(message, **options):
+        app.notices.append(message)
+        notify(message, **options)
+
+    app.notify = record
+    return app
+
+
 def on_screen(widget) -> str:
     """The rows a Line API widget shows now, as plain text."""
     return "\n".join(widget.render_line(y).text.rstrip() for y in range(widget.size.height))
