@@ -114,7 +114,9 @@ async def test_four_rooms_write_notes_and_the_report_back_groups_them(tmp_path, 
             page = await (await browser.new_context()).new_page()
             await page.goto(app.workshop.room_links().links[room - 1])
             await expect(page.get_by_role("heading", name=f"Room {room}")).to_be_visible()
-            await expect(page.get_by_text("Why do you work well together?")).to_be_visible()
+            await expect(
+                page.get_by_role("listitem").filter(has_text="Why do you work well together?")
+            ).to_be_visible()
             for text in texts:
                 await page.get_by_label("Note", exact=True).fill(text)
                 await page.get_by_role("button", name="Add", exact=True).click()
