@@ -649,3 +649,10 @@ def test_a_notes_prompt_theme_and_star_are_stored_and_a_version_3_file_gets_them
             ("We trust each other", 0, "", False),
             ("We laugh", 0, "", False),
         ]
+
+
+def test_a_new_session_file_is_readable_by_the_laptops_user_only(store):
+    """The session holds the secret room links come from: 0600, and so are SQLite's side files."""
+    store.save_state({"step": 1}).result(timeout=5)
+    for path in store.path.parent.glob(f"{store.path.name}*"):
+        assert path.stat().st_mode & 0o777 == 0o600, path.name

@@ -426,6 +426,9 @@ def create_session(
         path = directory / f"{session_id}{SUFFIX}"
         if not path.exists():
             break
+    # Readable by the laptop's user only: it holds the secret the room links are made from (SQLite
+    # gives its -wal and -shm files the same mode).
+    path.touch(mode=0o600, exist_ok=False)
     connection = _connect(path, create=True)
     try:
         connection.executescript(_SCHEMA)
