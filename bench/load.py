@@ -48,6 +48,7 @@ import argparse
 import asyncio
 import base64
 import gc
+import itertools
 import json
 import math
 import os
@@ -79,6 +80,8 @@ KEY_EVERY = 0.25
 SETTLE_SECONDS = 5.0  # after the last ack, how long the projector may take to show every answer
 SIZE = (120, 36)
 TIMEOUT = 300.0
+SERVER_FIGURES = ("cpu_pct", "rss_mb", "lag_p99_ms", "lag_max_ms", "gc_full", "gc_full_max_ms")
+BASELINE_FIGURES = ("p50_ms", "p99_ms", "cpu_pct", "rss_mb", "lost", "duplicates")
 
 
 def raise_open_files() -> int:
@@ -366,7 +369,7 @@ class Watch:
     def clock_skips(self, start: float) -> int:
         """How often the countdown jumped by more than one second between two frames after ``start``."""
         seconds = [_seconds(value) for at, value in self.clock if at >= start]
-        return sum(1 for a, b in zip(seconds, seconds[1:], strict=False) if abs(a - b) > 1)
+        return sum(1 for a, b in itertools.pairwise(seconds) if abs(a - b) > 1)
 
 
 def _seconds(value: str) -> int:
@@ -741,7 +744,9 @@ def run_target(target: str, args: argparse.Namespace) -> dict[str, Any]:
         shutil.rmtree(data, ignore_errors=True)
 
 
-def stored_answers(target: str, path: Path, secret: str | None, records: list[dict[str, Any]]) -> dict[str, int]:
+def stored_answers(
+    target: str, path: Path, secret: str | None, records: list[dict[str, Any]]
+) -> dict[str, int]:
     """How many times each answer the phones sent is in the session file (resends are one answer)."""
     db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     try:
@@ -797,7 +802,7 @@ def figures(
         "phone_errors": len(done["errors"]),
         "first_errors": done["errors"][:3],
         "phones_cpu_pct": done["cpu_pct"],
-        **{key: report[key] for key in ("cpu_pct", "rss_mb", "lag_p99_ms", "lag_max_ms", "gc_full", "gc_full_max_ms")},
+        **{key: report[key] for key in SERVER_FIGURES},
     }
     if target == "product":
         shown = report["shown"]
@@ -819,13 +824,15 @@ def figures(
     return result
 
 
-def summary(args: argparse.Namespace, product: dict[str, Any], baseline: dict[str, Any] | None) -> dict[str, Any]:
+def summary(
+    args: argparse.Namespace, product: dict[str, Any], baseline: dict[str, Any] | None
+) -> dict[str, Any]:
     """The figures asked for, the product's, with the baseline's beside them."""
     result: dict[str, Any] = {"phones": args.phones, "mode": args.mode, **product}
     if baseline is not None:
         result["baseline_throughput"] = baseline["throughput"]
         result["ratio"] = round(product["throughput"] / baseline["throughput"], 2)
-        result |= {f"baseline_{key}": baseline[key] for key in ("p50_ms", "p99_ms", "cpu_pct", "rss_mb", "lost", "duplicates")}
+        result |= {f"baseline_{key}": baseline[key] for key in BASELINE_FIGURES}
     result["cpus"] = os.cpu_count()
     result["load_average"] = [round(value, 2) for value in os.getloadavg()]
     return result

@@ -1,7 +1,6 @@
 """The real server on port 0, driven by websockets clients: the wire contract phones rely on."""
 
 import asyncio
-import concurrent.futures
 import json
 import os
 import re
@@ -211,19 +210,23 @@ async def test_the_ack_waits_for_the_commit(room, monkeypatch):
     """While the store has not committed, the phone hears other news but no ack, and nothing counts."""
     room.server.open_prompt("p1", CHOICE)
     phone, _ = await room.join()
-    store_it = room.server.store.add_response
-    gate: concurrent.futures.Future = concurrent.futures.Future()
+    store_it = room.server.store.commit_response
+    gate = asyncio.Event()
     called = asyncio.Event()
+    held_back: list[asyncio.Task] = []
 
     def held(response):
-        stored: concurrent.futures.Future = concurrent.futures.Future()
-        gate.add_done_callback(
-            lambda _: store_it(response).add_done_callback(lambda done: stored.set_result(done.result()))
-        )
+        stored = asyncio.get_running_loop().create_future()
+
+        async def store_when_let_go():
+            await gate.wait()
+            stored.set_result(await store_it(response))
+
+        held_back.append(asyncio.create_task(store_when_let_go()))
         called.set()
         return stored
 
-    monkeypatch.setattr(room.server.store, "add_response", held)
+    monkeypatch.setattr(room.server.store, "commit_response", held)
     await phone.send(
         json.dumps({"type": "answer", "id": "answer-01", "prompt": "p1", "value": {"option": "Fine"}})
     )
@@ -233,7 +236,7 @@ async def test_the_ack_waits_for_the_commit(room, monkeypatch):
     assert (await recv(phone))["type"] == "prompt"
     assert room.rows() == []
     assert room.server.results("p1").count == 0
-    gate.set_result(None)
+    gate.set()
     assert await recv(phone) == {"type": "ack", "id": "answer-01"}
     assert room.rows() == [("p1", json.dumps({"option": "Fine"}))]
     assert room.server.results("p1").count == 1

@@ -690,27 +690,13 @@ class ParticipantServer:
                 return Error(ErrorCode.NOT_SAVED, _NOT_SAVED, answer.id)
         return Ack(answer.id)
 
-    def _commit(self, response: StoredResponse) -> asyncio.Future[None]:
+    def _commit(self, response: StoredResponse) -> asyncio.Future[int]:
         """Store a response; the hub counts it once committed, even if the phone is gone by then."""
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
+        stored = self.store.commit_response(response)
 
-        def committed(stored: Future[int]) -> None:
-            error = stored.exception()
-            if error is None and self.hub.record(response, stored.result()):
+        def committed(done: asyncio.Future[int]) -> None:
+            if done.exception() is None and self.hub.record(response, done.result()):
                 self._changed()
-            if done.done():
-                return
-            if error is None:
-                done.set_result(None)
-            else:
-                done.set_exception(error)
 
-        def in_thread(stored: Future[int]) -> None:
-            try:
-                loop.call_soon_threadsafe(committed, stored)
-            except RuntimeError:  # the loop is closed: nobody is waiting for this ack
-                log.warning("an answer was committed after the server stopped")
-
-        self.store.add_response(response).add_done_callback(in_thread)
-        return done
+        stored.add_done_callback(committed)
+        return asyncio.shield(stored)  # a handler cancelled meanwhile must not cancel the count

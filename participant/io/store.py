@@ -7,11 +7,13 @@ responses are keyed by HMAC hashes (see :class:`participant.core.hub.Keys`), nev
 no IP address or user agent is kept.
 
 Durability before ack: every write goes to one writer thread that owns the connection. It takes
-whatever jobs are waiting (up to :data:`MAX_BATCH`), runs each in its own savepoint, commits them
-in one transaction, and only then resolves their futures; the server acks an answer when its future
-resolves, so an acked answer is on disk. The asyncio loop never waits on the disk: it only puts a job
-on a queue and awaits a future. Batching costs no latency: jobs that arrive while a commit runs go
-into the next one, and no job waits for others to arrive.
+whatever jobs are waiting (up to :data:`MAX_BATCH`), runs them (the responses among them as one
+insert), commits them in one transaction, and only then resolves their futures; the server acks an
+answer when its future resolves, so an acked answer is on disk. A job that fails is isolated: the
+batch is rolled back and run again with each job in its own savepoint. The asyncio loop never waits
+on the disk: it only puts a job on a queue and awaits a future of its own, and each commit wakes it
+once. Batching costs no latency: jobs that arrive while a commit runs go into the next one, and no
+job waits for others to arrive.
 
 Deleted means deleted: a changed answer replaces the old row (only its hashed key is kept, so a resend
 of it is still recognised), an edited or deleted note's old text is overwritten, ``secure_delete``
@@ -28,6 +30,7 @@ after the writes submitted before them, and block the caller: call them at start
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import json
 import logging
@@ -563,6 +566,17 @@ def delete_session(ref: str | Path, data_dir: Path | None = None) -> list[Path]:
 
 
 _Job = tuple[Callable[[sqlite3.Connection], Any], "Future[Any]"]
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A response waiting for the writer, and the future to resolve with its sequence number."""
+
+    response: Response
+    future: Future[int] | asyncio.Future[int]
+
+
+_Outcome = tuple["Future[Any] | asyncio.Future[Any]", Any, "BaseException | None"]
 WriteHealth = Callable[["StoreError | None"], None]
 """Told when writing starts failing (the error) and when it works again (``None``)."""
 
@@ -609,9 +623,10 @@ def _write_failure(path: Path, error: BaseException) -> StoreError:
 class _Writer:
     """One thread that owns the connection; jobs run in order, and waiting jobs commit together."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, now: Callable[[], datetime]) -> None:
         self.path = path
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._now = now
+        self._jobs: queue.SimpleQueue[_Job | _Answer | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closed = False
         self._connection = _connect(path)
@@ -630,11 +645,18 @@ class _Writer:
 
     def submit(self, job: Callable[[sqlite3.Connection], T]) -> Future[T]:
         future: Future[T] = Future()
+        self._put((job, future))
+        return future
+
+    def add(self, answer: _Answer) -> None:
+        """Store a response with the others waiting (see :meth:`_insert`)."""
+        self._put(answer)
+
+    def _put(self, item: _Job | _Answer) -> None:
         with self._lock:
             if self._closed:
                 raise StoreError("the session database is closed")
-            self._jobs.put((job, future))
-        return future
+            self._jobs.put(item)
 
     def close(self) -> None:
         with self._lock:
@@ -715,28 +737,24 @@ class _Writer:
             return
         self._erased = bool(busy)  # another process reading the file: try again later
 
-    def _commit(self, jobs: list[_Job]) -> None:
+    def _commit(self, items: list[_Job | _Answer]) -> None:
+        """Commit ``items`` in one transaction, then resolve their futures.
+
+        The whole batch runs first without savepoints; only if something in it fails is it rolled
+        back and run again with each item in its own savepoint, so a refused item fails alone.
+        """
         connection = self._connection
         changes = connection.total_changes
-        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        items = [item for item in items if _claim(item)]
         failure: StoreError | None = None
         try:
             connection.execute("BEGIN IMMEDIATE")
-            for job, future in jobs:
-                if not future.set_running_or_notify_cancel():
-                    continue
-                connection.execute("SAVEPOINT job")
-                try:
-                    result = job(connection)
-                except Exception as error:
-                    connection.execute("ROLLBACK TO job")
-                    if _cannot_write(error):
-                        failure = failure or _write_failure(self.path, error)
-                        error = failure
-                    outcomes.append((future, None, error))
-                else:
-                    outcomes.append((future, result, None))
-                connection.execute("RELEASE job")
+            try:
+                outcomes = self._write_all(items)
+            except Exception:
+                connection.execute("ROLLBACK")
+                connection.execute("BEGIN IMMEDIATE")
+                outcomes, failure = self._write_each(items)
             if self.fault is not None:
                 raise self.fault
             connection.execute("COMMIT")
@@ -747,19 +765,135 @@ class _Writer:
                 except sqlite3.Error:
                     log.exception("could not roll back")
             failure = _write_failure(self.path, error)
-            running = {id(future) for future, _, _ in outcomes}
-            outcomes = [
-                (future, None, failure)
-                for _, future in jobs
-                if id(future) in running or (not future.done() and future.set_running_or_notify_cancel())
-            ]
+            outcomes = [(_future_of(item), None, failure) for item in items]
         if failure is not None or connection.total_changes != changes:
             self._health(failure)  # before the acks, so the trainer hears no later than the phones
-        for future, result, exception in outcomes:
-            if exception is None:
-                future.set_result(result)
-            else:
-                future.set_exception(exception)
+        _settle(outcomes)
+
+    def _write_all(self, items: list[_Job | _Answer]) -> list[_Outcome]:
+        """Run every item; each run of responses is one insert (:meth:`_insert`)."""
+        outcomes: list[_Outcome] = []
+        answers: list[_Answer] = []
+        for item in items:
+            if isinstance(item, _Answer):
+                answers.append(item)
+                continue
+            if answers:
+                outcomes += self._insert(answers)
+                answers = []
+            job, future = item
+            outcomes.append((future, job(self._connection), None))
+        if answers:
+            outcomes += self._insert(answers)
+        return outcomes
+
+    def _insert(self, answers: list[_Answer]) -> list[_Outcome]:
+        """Store responses with one statement for each step: find those already stored (resends, which
+        get their first copy's number), insert the others, and move each respondent's earlier answers
+        to ``replaced_answers``."""
+        connection = self._connection
+        keys = [answer.response.answer_key for answer in answers]
+        seqs: dict[str, int] = dict(connection.execute(_STORED_SEQS, (json.dumps(keys),)).fetchall())
+        rows: dict[str, tuple[str, str, str, str]] = {}
+        for answer in answers:
+            response = answer.response
+            if response.answer_key not in seqs and response.answer_key not in rows:
+                value = json.dumps(response.value.to_wire(), ensure_ascii=False)
+                key = response.answer_key
+                rows[key] = (response.prompt_id, response.respondent, key, value)
+        if rows:
+            received = self._now().isoformat(timespec="seconds")
+            new = json.dumps(list(rows.values()), ensure_ascii=False)
+            seqs.update(connection.execute(_INSERT_RESPONSES, (received, new)).fetchall())
+            respondents = json.dumps([row[:2] for row in rows.values()], ensure_ascii=False)
+            if connection.execute(_KEEP_REPLACED, (respondents,)).rowcount:
+                connection.execute(_DELETE_REPLACED, (respondents,))
+                self.erased()
+        return [(answer.future, seqs[answer.response.answer_key], None) for answer in answers]
+
+    def _write_each(self, items: list[_Job | _Answer]) -> tuple[list[_Outcome], StoreError | None]:
+        """Run each item in its own savepoint: one that fails is rolled back alone."""
+        connection = self._connection
+        outcomes: list[_Outcome] = []
+        failure: StoreError | None = None
+        for item in items:
+            future = _future_of(item)
+            connection.execute("SAVEPOINT job")
+            try:
+                if isinstance(item, _Answer):
+                    (outcome,) = self._insert([item])
+                else:
+                    outcome = (future, item[0](connection), None)
+            except Exception as error:
+                connection.execute("ROLLBACK TO job")
+                if _cannot_write(error):
+                    failure = failure or _write_failure(self.path, error)
+                    error = failure
+                outcome = (future, None, error)
+            outcomes.append(outcome)
+            connection.execute("RELEASE job")
+        return outcomes, failure
+
+
+_GIVEN = "answer_key IN (SELECT value FROM json_each(?1))"
+_STORED_SEQS = (
+    f"SELECT answer_key, seq FROM responses WHERE {_GIVEN}"
+    f" UNION ALL SELECT answer_key, seq FROM replaced_answers WHERE {_GIVEN}"
+)
+_INSERT_RESPONSES = (
+    "INSERT INTO responses (prompt_id, respondent, answer_key, value, received)"
+    " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, ?1 FROM json_each(?2) ORDER BY key"
+    " RETURNING answer_key, seq"
+)
+# Of the respondents given (pairs of prompt id and respondent), every answer but the latest.
+_EARLIER = (
+    " FROM responses AS r"
+    " WHERE (prompt_id, respondent) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?1))"
+    " AND seq < (SELECT MAX(seq) FROM responses WHERE prompt_id = r.prompt_id AND respondent = r.respondent)"
+)
+_KEEP_REPLACED = "INSERT INTO replaced_answers SELECT answer_key, seq" + _EARLIER
+_DELETE_REPLACED = "DELETE" + _EARLIER
+
+
+def _claim(item: _Job | _Answer) -> bool:
+    """Whether to write ``item``: a thread's caller may have cancelled its future meanwhile."""
+    future = _future_of(item)
+    return not isinstance(future, Future) or future.set_running_or_notify_cancel()
+
+
+def _future_of(item: _Job | _Answer) -> Future[Any] | asyncio.Future[Any]:
+    return item.future if isinstance(item, _Answer) else item[1]
+
+
+def _settle(outcomes: list[_Outcome]) -> None:
+    """Resolve the futures of a commit: a thread's at once, an event loop's in one call on that loop."""
+    on_loops: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
+    for outcome in outcomes:
+        future = outcome[0]
+        if isinstance(future, asyncio.Future):
+            on_loops.setdefault(future.get_loop(), []).append(outcome)
+        else:
+            _resolve(outcome)
+    for loop, settled in on_loops.items():
+        try:
+            loop.call_soon_threadsafe(_resolve_all, settled)
+        except RuntimeError:  # the loop is closed: nobody is waiting for these
+            log.warning("%d answers were committed after the event loop stopped", len(settled))
+
+
+def _resolve_all(outcomes: list[_Outcome]) -> None:
+    for outcome in outcomes:
+        _resolve(outcome)
+
+
+def _resolve(outcome: _Outcome) -> None:
+    future, result, error = outcome
+    if future.done():  # an event loop's future cancelled by its awaiter
+        return
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)
 
 
 # --- One session's database -------------------------------------------------------------------------
@@ -773,7 +907,7 @@ class Store:
         if not self.path.is_file():
             raise SessionNotFound(f"No session database at {self.path}")
         self._now = now
-        self._writer = _Writer(self.path)
+        self._writer = _Writer(self.path, now)
         try:
             self.session = _session_info(self.path, self._read(_session_row))
         except Exception:
@@ -881,36 +1015,16 @@ class Store:
         The future gives its sequence number: for a resend, the first copy's, even when the answer has
         been replaced since (that number is lower than its replacement's, so it changes nothing).
         """
-        value = json.dumps(response.value.to_wire(), ensure_ascii=False)
-        key, prompt, respondent = response.answer_key, response.prompt_id, response.respondent
-        received = self._now().isoformat(timespec="seconds")
+        future: Future[int] = Future()
+        self._writer.add(_Answer(response, future))
+        return future
 
-        def job(connection: sqlite3.Connection) -> int:
-            stored = connection.execute(
-                "SELECT seq FROM responses WHERE answer_key = ?"
-                " UNION ALL SELECT seq FROM replaced_answers WHERE answer_key = ?",
-                (key, key),
-            ).fetchone()
-            if stored is not None:
-                return int(stored[0])
-            seq = connection.execute(
-                "INSERT INTO responses (prompt_id, respondent, answer_key, value, received)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (prompt, respondent, key, value, received),
-            ).lastrowid
-            earlier = (prompt, respondent, seq)
-            if connection.execute(
-                "INSERT INTO replaced_answers SELECT answer_key, seq FROM responses"
-                " WHERE prompt_id = ? AND respondent = ? AND seq < ?",
-                earlier,
-            ).rowcount:
-                connection.execute(
-                    "DELETE FROM responses WHERE prompt_id = ? AND respondent = ? AND seq < ?", earlier
-                )
-                self._writer.erased()
-            return int(seq or 0)
-
-        return self._writer.submit(job)
+    def commit_response(self, response: Response) -> asyncio.Future[int]:
+        """:meth:`add_response` for the running event loop: a future of that loop, which each commit
+        wakes once for all the responses it stored (instead of once for each)."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._writer.add(_Answer(response, future))
+        return future
 
     def save_note(self, note: Note) -> Future[None]:
         """Store a note's newest version (a later revision replaces an earlier one, never the reverse)."""
