@@ -292,6 +292,50 @@ def test_a_failing_write_does_not_fail_the_others_in_its_batch(store):
     assert rows(store.path, "SELECT value FROM responses") == [(json.dumps({"text": "ok"}),)]
 
 
+def held_writer(store) -> threading.Event:
+    """Keep the writer busy until the event is set, so what is submitted meanwhile commits as one batch."""
+    release = threading.Event()
+    store._writer.submit(lambda connection: release.wait(5))
+    return release
+
+
+def test_one_batch_stores_like_one_answer_at_a_time(store):
+    """In one batch: a resend gets its first copy's number, a changed answer replaces the earlier one,
+    and an answer the database refuses fails alone."""
+    hub = opened(store, "p1", CHOICE)
+    first = hub.receive(DEVICE, Answer("answer-01", "p1", {"option": "Scared"}))
+    other = hub.receive("device-other-0000000", Answer("answer-02", "p1", {"option": "Curious"}))
+    changed = hub.receive(DEVICE, Answer("answer-03", "p1", {"option": "Fine"}))
+    orphan = Response("never-opened", "r" * 64, "k" * 64, Text("orphan"))
+    release = held_writer(store)
+    futures = [store.add_response(r) for r in (first, other, changed, first, orphan)]
+    release.set()
+    seqs = [future.result(timeout=5) for future in futures[:4]]
+    with pytest.raises(sqlite3.IntegrityError):
+        futures[4].result(timeout=5)
+    assert seqs[0] == seqs[3] < seqs[1] < seqs[2]
+    assert rows(store.path, "SELECT seq, value FROM responses ORDER BY seq") == [
+        (seqs[1], json.dumps({"option": "Curious"})),
+        (seqs[2], json.dumps({"option": "Fine"})),
+    ]
+    assert rows(store.path, "SELECT answer_key, seq FROM replaced_answers") == [(first.answer_key, seqs[0])]
+    assert store.load_hub().answer_of(DEVICE, "p1") == Choice("Fine")
+
+
+async def test_a_commit_wakes_the_event_loop_once_for_its_batch(store):
+    """commit_response gives futures of the running loop; one commit resolves all of its batch at once."""
+    hub = opened(store, "p1", CHOICE)
+    responses = [
+        hub.receive(f"device-{n:016d}", Answer(f"answer-{n:02d}", "p1", {"option": "Fine"})) for n in range(3)
+    ]
+    release = held_writer(store)
+    futures = [store.commit_response(response) for response in responses]
+    release.set()
+    first = await futures[0]
+    assert all(future.done() for future in futures)
+    assert [future.result() for future in futures] == [first, first + 1, first + 2]
+
+
 def test_a_closed_store_refuses_writes(store):
     """After close, writes fail at once rather than vanish."""
     store.close()
