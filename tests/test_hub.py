@@ -1,6 +1,12 @@
 """The hub and its tallies: session state folded from answers, with no event loop and no IO."""
 
+import hashlib
+import hmac
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from participant.core.hub import Hub, Keys, Response, check_prompt
 from participant.core.tallies import RatingResult, tally, word_counts
@@ -266,6 +272,27 @@ def test_keys_cannot_be_confused_by_where_parts_are_split():
     """Prompt 'a' with device 'bc' is not prompt 'ab' with device 'c'."""
     keys = Keys(SECRET)
     assert keys.respondent("a", "bc") != keys.respondent("ab", "c")
+
+
+@settings(max_examples=200)
+@given(parts=st.lists(st.text(), min_size=1, max_size=3))
+def test_keys_are_the_hmac_of_the_parts_as_json_so_stored_sessions_keep_theirs(parts):
+    """Every key is HMAC-SHA256 of its parts as json.dumps writes them: sessions stored by earlier
+    versions still recognise their phones' resends and answers."""
+    message = json.dumps(parts, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    assert Keys(SECRET)._hash(*parts) == hmac.new(SECRET, message, hashlib.sha256).hexdigest()
+
+
+def test_a_device_is_keyed_anew_for_each_prompt_it_answers(hub, room):
+    """The hub keeps a phone's key for the open prompt only: the next prompt's is another."""
+    hub.open_prompt("p1", TEXT)
+    first = room.answer("device-a", "answer-01", "p1", {"text": "one"})
+    hub.open_prompt("p2", TEXT)
+    second = room.answer("device-a", "answer-02", "p2", {"text": "two"})
+    hub.open_prompt("p1", TEXT)
+    again = room.answer("device-a", "answer-03", "p1", {"text": "three"})
+    assert first.respondent == again.respondent == Keys(SECRET).respondent("p1", "device-a")
+    assert second.respondent == Keys(SECRET).respondent("p2", "device-a") != first.respondent
 
 
 def test_a_short_secret_is_refused():

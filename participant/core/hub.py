@@ -22,6 +22,7 @@ import json
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 from participant.core.tallies import Results, tally, without_hidden
@@ -51,8 +52,10 @@ class Keys:
         self._secret = secret
 
     def _hash(self, *parts: str) -> str:
-        message = json.dumps(parts, ensure_ascii=False).encode("utf-8", "surrogatepass")
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+        # The bytes of json.dumps(parts, ensure_ascii=False), as stored keys were made, without
+        # the encoder's machinery: this runs for every answer.
+        message = f"[{', '.join(map(encode_basestring, parts))}]".encode("utf-8", "surrogatepass")
+        return hmac.digest(self._secret, message, hashlib.sha256).hex()
 
     def respondent(self, prompt_id: str, device_id: str) -> str:
         """Who answered a prompt: the same for every answer of a device to that prompt only."""
@@ -118,6 +121,7 @@ class Hub:
         self._devices: Counter[str] = Counter()
         self._answers: dict[str, dict[str, _Current]] = {}
         self._stored: set[str] = set()
+        self._respondents: dict[str, str] = {}  # device id -> its keyed hash for the open prompt
 
     # --- The trainer's side --------------------------------------------------------------------
 
@@ -132,6 +136,7 @@ class Hub:
         self._prompts[prompt_id] = prompt
         self._answers.setdefault(prompt_id, {})
         self._open = prompt
+        self._respondents.clear()
         return prompt
 
     @property
@@ -175,6 +180,7 @@ class Hub:
     def close_prompt(self) -> OpenPrompt | None:
         """Close the open prompt; returns it (``None`` if none was open)."""
         closed, self._open = self._open, None
+        self._respondents.clear()
         return closed
 
     def prompt(self, prompt_id: str) -> OpenPrompt:
@@ -232,8 +238,18 @@ class Hub:
 
     def answer_of(self, device_id: str, prompt_id: str) -> AnswerValue | None:
         """This device's latest stored answer to the prompt, if any."""
-        current = self._answers.get(prompt_id, {}).get(self.keys.respondent(prompt_id, device_id))
+        current = self._answers.get(prompt_id, {}).get(self._respondent(prompt_id, device_id))
         return None if current is None else current.value
+
+    def _respondent(self, prompt_id: str, device_id: str) -> str:
+        """The device's keyed hash for the prompt, kept in memory while the prompt is open: it is
+        asked for each answer, and for every phone when the prompt opens."""
+        if self._open is None or prompt_id != self._open.id:
+            return self.keys.respondent(prompt_id, device_id)
+        respondent = self._respondents.get(device_id)
+        if respondent is None:
+            respondent = self._respondents[device_id] = self.keys.respondent(prompt_id, device_id)
+        return respondent
 
     def receive(self, device_id: str, answer: Answer) -> Response | None:
         """Check a phone's answer: the :class:`Response` to store, or ``None`` if it is already stored.
@@ -251,7 +267,7 @@ class Hub:
                 )
             raise ProtocolError(ErrorCode.NOT_OPEN, "That question is not open: reload the page", answer.id)
         value = parse_answer_value(prompt.wire, answer.value, answer.id)
-        return Response(prompt.id, self.keys.respondent(prompt.id, device_id), answer_key, value)
+        return Response(prompt.id, self._respondent(prompt.id, device_id), answer_key, value)
 
     def _answerable(self, prompt_id: str) -> OpenPrompt | None:
         """The open prompt or a wall kept open with this id, if there is one."""

@@ -81,6 +81,7 @@ This module is pure: no IO, no clock (times are passed in), no websocket or data
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -367,8 +368,7 @@ def parse_answer_value(wire: Mapping[str, Any], raw: object, answer_id: str | No
         option = text_field(
             raw, "option", limit=MAX_OPTION_LENGTH, what="choice", multiline=False, answer_id=answer_id
         )
-        options = [clean_text(str(label)) for label in wire.get("options", ())]
-        if option not in options:
+        if option not in _clean_options(tuple(str(label) for label in wire.get("options", ()))):
             raise ProtocolError(ErrorCode.INVALID, "Choose one of the options shown", answer_id)
         return Choice(option)
     if kind is PromptKind.WORDWALL:
@@ -379,6 +379,12 @@ def parse_answer_value(wire: Mapping[str, Any], raw: object, answer_id: str | No
     if not text:
         raise ProtocolError(ErrorCode.EMPTY, "Write something first, or pass", answer_id)
     return Text(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _clean_options(labels: tuple[str, ...]) -> frozenset[str]:
+    """A choice's option labels as phones may send them, cleaned once per prompt, not per answer."""
+    return frozenset(clean_text(label) for label in labels)
 
 
 def _parse_ratings(wire: Mapping[str, Any], raw: Mapping[str, Any], answer_id: str | None) -> Ratings:
