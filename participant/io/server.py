@@ -102,6 +102,7 @@ from participant.core.wire import (
     parse_room_message,
     too_fast,
 )
+from participant.io.fanout import broadcast_text
 from participant.io.store import Store
 from participant.io.trainer_channel import TrainerChannel
 
@@ -360,7 +361,7 @@ class ParticipantServer:
         closing = self.hub.finish(shared, hidden)
         if closing is not None:
             phones = [c for c, link in self._links.items() if link.device is not None and link.room is None]
-            broadcast(phones, closing.encode())
+            broadcast_text(phones, closing.encode())
 
     def results(self, prompt_id: str | None = None) -> Results | None:
         """The results of a prompt (by default the open one; ``None`` when no prompt is open)."""
@@ -407,7 +408,7 @@ class ParticipantServer:
             if link.room is not None and link.device is not None and only in (None, link.room):
                 by_room.setdefault(link.room, []).append(connection)
         for room, connections in by_room.items():
-            broadcast(connections, self.board.state(room, self._clock()).encode())
+            broadcast_text(connections, self.board.state(room, self._clock()).encode())
 
     def _breakout_now(self) -> BreakoutNow:
         """The breakout as phones see it while it runs (its own step, timed): title, prompts, time
@@ -426,7 +427,7 @@ class ParticipantServer:
         """One message to every joined phone (not room links)."""
         if message is not None:
             phones = [c for c, link in self._links.items() if link.device is not None and link.room is None]
-            broadcast(phones, message.encode())
+            broadcast_text(phones, message.encode())
 
     def _send_prompt(self) -> None:
         """Tell every joined phone the open prompt; a phone that answered it before also gets its answer."""
@@ -441,7 +442,7 @@ class ParticipantServer:
                 plain.append(connection)
         if plain:
             staying = tuple((prompt, None) for prompt in self.hub.staying)
-            broadcast(plain, CurrentPrompt(self.hub.current, None, staying).encode())
+            broadcast_text(plain, CurrentPrompt(self.hub.current, None, staying).encode())
 
     def _changed(self) -> None:
         if self.on_change is None:
