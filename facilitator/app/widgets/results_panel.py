@@ -47,6 +47,10 @@ def headline(results: Results | None, connected: int) -> Text:
     return line
 
 
+def _headline_facts(results: Results | None) -> tuple[int, int]:
+    return (results.count, results.passes) if results else (0, 0)
+
+
 def _width(options: ConsoleOptions) -> int:
     return max(options.max_width, 1)
 
@@ -245,8 +249,8 @@ class ResultsPanel(Widget):
     }
     """
 
-    results: reactive[Results | None] = reactive(None, layout=True)
-    """The current prompt's tallies, or None before any answer."""
+    results: reactive[Results | None] = reactive(None, repaint=False)
+    """The current prompt's tallies, or None before any answer (see :meth:`watch_results`)."""
     connected: reactive[int] = reactive(0)
     """How many phones are connected now."""
     revealed: reactive[bool] = reactive(False, layout=True)
@@ -260,6 +264,14 @@ class ResultsPanel(Widget):
     highlight: reactive[int | None] = reactive(None)
     """The highlighted entry's position in :meth:`entries` (None until the trainer presses up or
     down, so the wall shows plain to the room; drawn while the panel has the focus)."""
+
+    def watch_results(self, old: Results | None, new: Results | None) -> None:
+        # New tallies come up to ten times a second while the room answers. Hidden, only the
+        # headline is drawn: redraw it only when what it says changes.
+        if self.revealed:
+            self.refresh(layout=True)
+        elif _headline_facts(old) != _headline_facts(new):
+            self.refresh()
 
     def shown(self) -> Results | None:
         """The results as drawn: without the hidden entries."""
