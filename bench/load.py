@@ -385,6 +385,7 @@ async def product_server(args: argparse.Namespace) -> None:
     from facilitator.domain.clock import SystemClock
     from facilitator.domain.runner import Phase
     from facilitator.domain.workshop import Workshop
+    from facilitator.live.memory import freeze_when_settled
     from facilitator.live.participants import ServerParticipants
     from participant.io.server import ParticipantServer
     from participant.io.store import create_session
@@ -404,7 +405,7 @@ async def product_server(args: argparse.Namespace) -> None:
     marked_at = 0.0
     presser: asyncio.Task[None] | None = None
     async with app.run_test(size=SIZE) as pilot:
-        gc.freeze()  # as `facilitate run` does before its app runs
+        freezer = asyncio.create_task(freeze_when_settled(lambda: server.connected))  # as `facilitate run`
         pipe.say(
             {
                 "event": "listening",
@@ -449,6 +450,7 @@ async def product_server(args: argparse.Namespace) -> None:
                         "connected": server.connected,
                     }
                 )
+        freezer.cancel()
     # No orderly close: the orchestrator kills this process (kill -9) to check nothing acked is lost.
 
 
