@@ -76,11 +76,14 @@ PHONES_PER_ADDRESS = 100
 CONNECTING_AT_ONCE = 200  # handshakes in flight while the room joins
 BURST_ANSWERS = 5  # within every budget: 100 phones x 6 messages < an address's burst of 1,000
 PASS_SHARE = 0.05
-KEY_EVERY = 0.25
+KEY_EVERY = 1.0
+JOINS_SETTLE = 3.0  # the trainer opens the prompt a little after the room joined
 SETTLE_SECONDS = 5.0  # after the last ack, how long the projector may take to show every answer
 SIZE = (120, 36)
 TIMEOUT = 300.0
-SERVER_FIGURES = ("cpu_pct", "rss_mb", "lag_p99_ms", "lag_max_ms", "gc_full", "gc_full_max_ms")
+SERVER_FIGURES = (
+    "cpu_pct", "rss_mb", "lag_p99_ms", "lag_max_ms", "gc_full", "gc_full_max_ms", "gc_collections", "gc_ms"
+)  # fmt: skip
 BASELINE_FIGURES = ("p50_ms", "p99_ms", "cpu_pct", "rss_mb", "lost", "duplicates")
 
 
@@ -131,9 +134,11 @@ class Usage:
     def __init__(self) -> None:
         self.lags: list[float] = []
         self.full_collections: list[float] = []
+        self.collections = [0, 0, 0]
+        self.collecting_ms = 0.0
         self._task: asyncio.Task[None] | None = None
         self._started = (0.0, 0.0)
-        self._collecting = 0.0
+        self._collecting = self._collecting_cpu = 0.0
         self.cpu_pct = 0.0
 
     def start(self) -> None:
@@ -154,13 +159,19 @@ class Usage:
             "lag_max_ms": round(max(self.lags, default=0.0), 1),
             "gc_full": len(self.full_collections),
             "gc_full_max_ms": round(max(self.full_collections, default=0.0), 1),
+            "gc_collections": self.collections,
+            "gc_ms": round(self.collecting_ms, 1),
         }
 
     def _collection(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self._collecting = time.perf_counter()
-        elif info["generation"] == 2:
-            self.full_collections.append((time.perf_counter() - self._collecting) * 1000)
+            self._collecting, self._collecting_cpu = time.perf_counter(), time.thread_time()
+            return
+        took = (time.perf_counter() - self._collecting) * 1000
+        self.collections[info["generation"]] += 1
+        self.collecting_ms += (time.thread_time() - self._collecting_cpu) * 1000
+        if info["generation"] == 2:
+            self.full_collections.append(took)
 
     async def _sample(self) -> None:
         tick = 0.01
@@ -715,6 +726,7 @@ def run_target(target: str, args: argparse.Namespace) -> dict[str, Any]:
             "--seed", str(args.seed),
         )  # fmt: skip
         joined = phones.hear()
+        time.sleep(JOINS_SETTLE)
         server.say({"cmd": "open"})
         opened = server.hear()
         phones.say({"cmd": "expect", "prompt": opened["prompt"]})
@@ -853,7 +865,8 @@ def describe(result: dict[str, Any]) -> str:
         f"  server: CPU {result['cpu_pct']}% (baseline {result.get('baseline_cpu_pct')}%), "
         f"peak RSS {result['rss_mb']} MB (baseline {result.get('baseline_rss_mb')} MB), loop lag p99 "
         f"{result['lag_p99_ms']} ms, max {result['lag_max_ms']} ms; {result['gc_full']} full collections, "
-        f"longest {result['gc_full_max_ms']} ms",
+        f"longest {result['gc_full_max_ms']} ms; collections by generation {result['gc_collections']}, "
+        f"{result['gc_ms']} ms of CPU in all",
     ]
     if "projector_p99_ms" in result:
         lines += [

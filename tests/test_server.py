@@ -215,12 +215,12 @@ async def test_the_ack_waits_for_the_commit(room, monkeypatch):
     called = asyncio.Event()
     held_back: list[asyncio.Task] = []
 
-    def held(response):
+    def held(response, committed):
         stored = asyncio.get_running_loop().create_future()
 
         async def store_when_let_go():
             await gate.wait()
-            stored.set_result(await store_it(response))
+            stored.set_result(await store_it(response, committed))
 
         held_back.append(asyncio.create_task(store_when_let_go()))
         called.set()

@@ -1,5 +1,6 @@
 """The session database: durable before ack, exactly once, anonymous, resumable (real SQLite files)."""
 
+import asyncio
 import errno
 import hashlib
 import hmac
@@ -334,6 +335,20 @@ async def test_a_commit_wakes_the_event_loop_once_for_its_batch(store):
     first = await futures[0]
     assert all(future.done() for future in futures)
     assert [future.result() for future in futures] == [first, first + 1, first + 2]
+
+
+async def test_a_committed_answer_is_counted_even_if_its_phone_stopped_waiting(store):
+    """commit_response's callback gets the number once committed, even after its future was cancelled."""
+    hub = opened(store, "p1", CHOICE)
+    response = hub.receive(DEVICE, Answer("answer-01", "p1", {"option": "Fine"}))
+    counted: list[int] = []
+    release = held_writer(store)
+    store.commit_response(response, counted.append).cancel()
+    release.set()
+    async with asyncio.timeout(5):
+        while not counted:
+            await asyncio.sleep(0.01)
+    assert rows(store.path, "SELECT seq FROM responses") == [(counted[0],)]
 
 
 def test_a_closed_store_refuses_writes(store):

@@ -4,6 +4,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from participant.core.wire import (
     CLOSE_ABOVE_BYTES,
@@ -38,6 +40,7 @@ from participant.core.wire import (
     TokenBucket,
     Welcome,
     Words,
+    encode_message,
     is_id,
     join_path,
     page_limits,
@@ -431,6 +434,12 @@ def test_prompt_message_opens_or_closes():
 def test_ack_names_the_answer():
     """ack carries the client's answer id."""
     assert decoded(Ack("answer-01")) == {"type": "ack", "id": "answer-01"}
+
+
+@given(st.text())
+def test_an_ack_is_encoded_as_every_other_message(answer_id):
+    """The ack's own quick encoding gives the same text as the wire's compact JSON, for any id."""
+    assert Ack(answer_id).encode() == encode_message(Ack(answer_id).to_wire())
 
 
 def test_error_has_a_code_a_message_and_maybe_the_answer_id():

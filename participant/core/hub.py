@@ -16,7 +16,6 @@ device ids live only in memory, to count connected phones.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from collections import Counter
@@ -55,7 +54,7 @@ class Keys:
         # The bytes of json.dumps(parts, ensure_ascii=False), as stored keys were made, without
         # the encoder's machinery: this runs for every answer.
         message = f"[{', '.join(map(encode_basestring, parts))}]".encode("utf-8", "surrogatepass")
-        return hmac.digest(self._secret, message, hashlib.sha256).hex()
+        return hmac.digest(self._secret, message, "sha256").hex()  # a name: OpenSSL's one-shot HMAC
 
     def respondent(self, prompt_id: str, device_id: str) -> str:
         """Who answered a prompt: the same for every answer of a device to that prompt only."""

@@ -87,6 +87,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from json.encoder import encode_basestring
 from typing import Any, TypeGuard
 
 from participant.core.text import clean_text
@@ -784,7 +785,8 @@ class Ack:
         return {"type": "ack", "id": self.id}
 
     def encode(self) -> str:
-        return encode_message(self.to_wire())
+        # encode_message's text, without json.dumps' machinery: one goes out for every answer.
+        return f'{{"type":"ack","id":{encode_basestring(self.id)}}}'
 
 
 @dataclass(frozen=True)

@@ -693,11 +693,9 @@ class ParticipantServer:
 
     def _commit(self, response: StoredResponse) -> asyncio.Future[int]:
         """Store a response; the hub counts it once committed, even if the phone is gone by then."""
-        stored = self.store.commit_response(response)
 
-        def committed(done: asyncio.Future[int]) -> None:
-            if done.exception() is None and self.hub.record(response, done.result()):
+        def committed(seq: int) -> None:
+            if self.hub.record(response, seq):
                 self._changed()
 
-        stored.add_done_callback(committed)
-        return asyncio.shield(stored)  # a handler cancelled meanwhile must not cancel the count
+        return self.store.commit_response(response, committed)

@@ -570,13 +570,16 @@ _Job = tuple[Callable[[sqlite3.Connection], Any], "Future[Any]"]
 
 @dataclass(frozen=True)
 class _Answer:
-    """A response waiting for the writer, and the future to resolve with its sequence number."""
+    """A response waiting for the writer, the future to resolve with its sequence number, and what
+    to call with that number first (even if the future's awaiter gave up)."""
 
     response: Response
     future: Future[int] | asyncio.Future[int]
+    committed: Callable[[int], None] | None = None
 
 
-_Outcome = tuple["Future[Any] | asyncio.Future[Any]", Any, "BaseException | None"]
+_Outcome = tuple["Future[Any] | asyncio.Future[Any] | _Answer", Any, "BaseException | None"]
+"""What to resolve (a job's future, or an answer), with its result or its error."""
 WriteHealth = Callable[["StoreError | None"], None]
 """Told when writing starts failing (the error) and when it works again (``None``)."""
 
@@ -765,7 +768,7 @@ class _Writer:
                 except sqlite3.Error:
                     log.exception("could not roll back")
             failure = _write_failure(self.path, error)
-            outcomes = [(_future_of(item), None, failure) for item in items]
+            outcomes = [(item if isinstance(item, _Answer) else item[1], None, failure) for item in items]
         if failure is not None or connection.total_changes != changes:
             self._health(failure)  # before the acks, so the trainer hears no later than the phones
         _settle(outcomes)
@@ -809,7 +812,7 @@ class _Writer:
             if connection.execute(_KEEP_REPLACED, (respondents,)).rowcount:
                 connection.execute(_DELETE_REPLACED, (respondents,))
                 self.erased()
-        return [(answer.future, seqs[answer.response.answer_key], None) for answer in answers]
+        return [(answer, seqs[answer.response.answer_key], None) for answer in answers]
 
     def _write_each(self, items: list[_Job | _Answer]) -> tuple[list[_Outcome], StoreError | None]:
         """Run each item in its own savepoint: one that fails is rolled back alone."""
@@ -829,7 +832,7 @@ class _Writer:
                 if _cannot_write(error):
                     failure = failure or _write_failure(self.path, error)
                     error = failure
-                outcome = (future, None, error)
+                outcome = (item if isinstance(item, _Answer) else future, None, error)
             outcomes.append(outcome)
             connection.execute("RELEASE job")
         return outcomes, failure
@@ -869,7 +872,7 @@ def _settle(outcomes: list[_Outcome]) -> None:
     """Resolve the futures of a commit: a thread's at once, an event loop's in one call on that loop."""
     on_loops: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
     for outcome in outcomes:
-        future = outcome[0]
+        future = outcome[0].future if isinstance(outcome[0], _Answer) else outcome[0]
         if isinstance(future, asyncio.Future):
             on_loops.setdefault(future.get_loop(), []).append(outcome)
         else:
@@ -888,6 +891,10 @@ def _resolve_all(outcomes: list[_Outcome]) -> None:
 
 def _resolve(outcome: _Outcome) -> None:
     future, result, error = outcome
+    if isinstance(future, _Answer):
+        if error is None and future.committed is not None:
+            future.committed(result)
+        future = future.future
     if future.done():  # an event loop's future cancelled by its awaiter
         return
     if error is None:
@@ -1019,11 +1026,14 @@ class Store:
         self._writer.add(_Answer(response, future))
         return future
 
-    def commit_response(self, response: Response) -> asyncio.Future[int]:
+    def commit_response(
+        self, response: Response, committed: Callable[[int], None] | None = None
+    ) -> asyncio.Future[int]:
         """:meth:`add_response` for the running event loop: a future of that loop, which each commit
-        wakes once for all the responses it stored (instead of once for each)."""
+        wakes once for all the responses it stored (instead of once for each). ``committed`` is called
+        on the loop with the sequence number just before the future resolves, even if it was cancelled."""
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._writer.add(_Answer(response, future))
+        self._writer.add(_Answer(response, future, committed))
         return future
 
     def save_note(self, note: Note) -> Future[None]:
