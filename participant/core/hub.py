@@ -16,6 +16,7 @@ device ids live only in memory, to count connected phones.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 from collections import Counter
@@ -48,13 +49,15 @@ class Keys:
     def __init__(self, secret: bytes) -> None:
         if len(secret) < 16:
             raise ValueError("the session secret must be at least 16 bytes")
-        self._secret = secret
+        self._keyed = hmac.new(secret, digestmod=hashlib.sha256)  # keyed once: each hash copies it
 
     def _hash(self, *parts: str) -> str:
         # The bytes of json.dumps(parts, ensure_ascii=False), as stored keys were made, without
         # the encoder's machinery: this runs for every answer.
         message = f"[{', '.join(map(encode_basestring, parts))}]".encode("utf-8", "surrogatepass")
-        return hmac.digest(self._secret, message, "sha256").hex()  # a name: OpenSSL's one-shot HMAC
+        keyed = self._keyed.copy()
+        keyed.update(message)
+        return keyed.hexdigest()
 
     def respondent(self, prompt_id: str, device_id: str) -> str:
         """Who answered a prompt: the same for every answer of a device to that prompt only."""
