@@ -58,6 +58,7 @@ import secrets
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,6 +70,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from facilitator.live.event_loop import loop_factory  # noqa: E402
 
 AGENDA = ROOT / "agendas" / "working-alliance-mutuality.toml"
 HOST = "127.0.0.1"  # the only address the phones connect to
@@ -84,7 +87,7 @@ TIMEOUT = 300.0
 SERVER_FIGURES = (
     "cpu_pct", "rss_mb", "lag_p99_ms", "lag_max_ms", "gc_full", "gc_full_max_ms", "gc_collections", "gc_ms"
 )  # fmt: skip
-BASELINE_FIGURES = ("p50_ms", "p99_ms", "cpu_pct", "rss_mb", "lost", "duplicates")
+BASELINE_FIGURES = ("p50_ms", "p99_ms", "cpu_pct", "cpu_us_per_answer", "rss_mb", "lost", "duplicates")
 
 
 def raise_open_files() -> int:
@@ -497,8 +500,7 @@ class Phone(asyncio.Protocol):
         self._open = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        self._transport = transport  # type: ignore[assignment]  # uvloop's is no asyncio.Transport
         transport.write(self.room.handshake)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -715,7 +717,8 @@ class Child:
 def run_target(target: str, args: argparse.Namespace) -> dict[str, Any]:
     """One target under the load: the figures of its server and its phones, and what its file kept."""
     data = Path(tempfile.mkdtemp(prefix=f"facilitate-load-{target}-"))
-    server = Child("--role", target, "--data", str(data))
+    loop = ["--asyncio"] if args.asyncio else []
+    server = Child("--role", target, "--data", str(data), *loop)
     phones: Child | None = None
     profiler: subprocess.Popen[bytes] | None = None
     try:
@@ -723,7 +726,7 @@ def run_target(target: str, args: argparse.Namespace) -> dict[str, Any]:
         phones = Child(
             "--role", "phones", "--port", str(listening["port"]), "--code", listening["code"],
             "--phones", str(args.phones), "--mode", args.mode, "--window", str(args.window),
-            "--seed", str(args.seed),
+            "--seed", str(args.seed), *loop,
         )  # fmt: skip
         joined = phones.hear()
         time.sleep(JOINS_SETTLE)
@@ -811,6 +814,7 @@ def figures(
         "p99_ms": round(percentile(latencies, 99), 1),
         "max_ms": round(max(latencies, default=math.nan), 1),
         "throughput": round(len(acked) / elapsed, 1),
+        "cpu_us_per_answer": round(report["cpu_seconds"] * 1e6 / max(1, len(records)), 1),
         "join_s": round(joined["seconds"], 2),
         "prompt_reach_ms": round((showing["at"] - opened["at"]) * 1000, 1),
         "phone_errors": len(done["errors"]),
@@ -838,14 +842,41 @@ def figures(
     return result
 
 
+SUMMED = (
+    "answers", "acked", "resends_acked", "lost", "duplicates", "phone_errors", "projector_missing",
+    "keys_pressed", "clock_frames", "clock_skips", "gc_full",
+)  # fmt: skip
+"""Figures added up over the rounds; the others are each round's median (``ratio``: the median of
+the rounds' ratios, each of a product run and the baseline run beside it)."""
+
+
+def combined(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One target's figures over its rounds."""
+    result: dict[str, Any] = {}
+    for key, value in rounds[0].items():
+        values = [each[key] for each in rounds]
+        if key in SUMMED:
+            result[key] = sum(values)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            finite = [v for v in values if not math.isnan(v)]
+            result[key] = round(statistics.median(finite), 1) if finite else None  # JSON has no NaN
+        else:
+            result[key] = value
+    return result
+
+
 def summary(
-    args: argparse.Namespace, product: dict[str, Any], baseline: dict[str, Any] | None
+    args: argparse.Namespace, products: list[dict[str, Any]], baselines: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """The figures asked for, the product's, with the baseline's beside them."""
-    result: dict[str, Any] = {"phones": args.phones, "mode": args.mode, **product}
-    if baseline is not None:
+    product = combined(products)
+    result: dict[str, Any] = {"phones": args.phones, "mode": args.mode, "rounds": len(products), **product}
+    if baselines:
+        baseline = combined(baselines)
+        ratios = [p["throughput"] / b["throughput"] for p, b in zip(products, baselines, strict=True)]
         result["baseline_throughput"] = baseline["throughput"]
-        result["ratio"] = round(product["throughput"] / baseline["throughput"], 2)
+        result["ratio"] = round(statistics.median(ratios), 2)
+        result["ratios"] = [round(ratio, 2) for ratio in ratios]
         result |= {f"baseline_{key}": baseline[key] for key in BASELINE_FIGURES}
     result["cpus"] = os.cpu_count()
     result["load_average"] = [round(value, 2) for value in os.getloadavg()]
@@ -854,14 +885,16 @@ def summary(
 
 def describe(result: dict[str, Any]) -> str:
     lines = [
-        f"{result['phones']} phones, {result['mode']} mode, on 127.0.0.1; "
-        f"{result['cpus']} CPUs, load average {result['load_average']}",
+        f"{result['phones']} phones, {result['mode']} mode, on 127.0.0.1, "
+        f"median of {result['rounds']} rounds; {result['cpus']} CPUs, load average {result['load_average']}",
         f"  answers {result['answers']}, acked {result['acked']}, lost {result['lost']}, "
         f"duplicates {result['duplicates']}, phone errors {result['phone_errors']}",
         f"  send to ack: p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
         f"(baseline p50 {result.get('baseline_p50_ms')} ms, p99 {result.get('baseline_p99_ms')} ms)",
         f"  durable answers/s: {result['throughput']} against the baseline's "
-        f"{result.get('baseline_throughput')}: ratio {result.get('ratio')}",
+        f"{result.get('baseline_throughput')}: ratio {result.get('ratio')} (rounds: {result.get('ratios')})",
+        f"  server CPU per answer: {result['cpu_us_per_answer']} us against the baseline's "
+        f"{result.get('baseline_cpu_us_per_answer')} us",
         f"  server: CPU {result['cpu_pct']}% (baseline {result.get('baseline_cpu_pct')}%), "
         f"peak RSS {result['rss_mb']} MB (baseline {result.get('baseline_rss_mb')} MB), loop lag p99 "
         f"{result['lag_p99_ms']} ms, max {result['lag_max_ms']} ms; {result['gc_full']} full collections, "
@@ -887,7 +920,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--window", type=float, default=10.0, help="think mode: seconds to answer in (10)")
     parser.add_argument("--json", action="store_true", help="end with one line of JSON: every figure")
     parser.add_argument("--only", choices=["product", "baseline"], help="measure one target alone")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="runs of each target, in turns (default 3): medians are given"
+    )
     parser.add_argument("--profile", metavar="FILE", help="py-spy the product's server into FILE")
+    parser.add_argument(
+        "--asyncio", action="store_true", help="asyncio's own loop everywhere, even with uvloop installed"
+    )
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--role", choices=["main", "product", "baseline", "phones"], default="main",
                         help=argparse.SUPPRESS)  # fmt: skip
@@ -900,14 +939,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     raise_open_files()
     if args.role != "main":
         role = {"product": product_server, "baseline": baseline_server, "phones": phones_process}[args.role]
-        asyncio.run(asyncio.wait_for(role(args), TIMEOUT))
+        factory = None if args.asyncio else loop_factory()
+        with asyncio.Runner(loop_factory=factory) as runner:
+            runner.run(asyncio.wait_for(role(args), TIMEOUT))
         return 0
     if args.seed is None:
         args.seed = secrets.randbelow(1 << 30)
-    baseline = None if args.only == "product" else run_target("baseline", args)
-    product = run_target("product", args) if args.only != "baseline" else baseline
-    assert product is not None
-    result = summary(args, product, None if args.only else baseline)
+    targets = [args.only] if args.only else ["baseline", "product"]
+    runs: dict[str, list[dict[str, Any]]] = {target: [] for target in targets}
+    for number in range(args.rounds):
+        for target in targets if number % 2 == 0 else targets[::-1]:  # neither always goes first
+            runs[target].append(run_target(target, args))
+    result = summary(args, runs[targets[-1]], runs["baseline"] if len(targets) == 2 else [])
     print(describe(result), file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(result))

@@ -308,8 +308,10 @@ def _run(args: argparse.Namespace) -> int:
         print("\n".join(error.lines(args.agenda)), file=sys.stderr)
         print(f"Fix these and try again; `facilitate check {args.agenda}` re-checks.", file=sys.stderr)
         return 1
-    with store:
-        status = asyncio.run(_serve(args, store, agenda))
+    from facilitator.live.event_loop import loop_factory
+
+    with store, asyncio.Runner(loop_factory=loop_factory()) as runner:
+        status = runner.run(_serve(args, store, agenda))
         if status == 0:
             session = store.session.id
             print(f"Session {session} is saved. To continue it: facilitate run --resume {session}")
