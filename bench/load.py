@@ -136,6 +136,7 @@ class Usage:
 
     def __init__(self) -> None:
         self.lags: list[float] = []
+        self.lag_times: list[float] = []
         self.full_collections: list[float] = []
         self.collections = [0, 0, 0]
         self.collecting_ms = 0.0
@@ -160,6 +161,7 @@ class Usage:
             "rss_mb": round(peak_rss_mb(), 1),
             "lag_p99_ms": round(percentile(self.lags, 99), 1),
             "lag_max_ms": round(max(self.lags, default=0.0), 1),
+            "worst_lags": sorted(zip(self.lags, self.lag_times, strict=True), reverse=True)[:5],
             "gc_full": len(self.full_collections),
             "gc_full_max_ms": round(max(self.full_collections, default=0.0), 1),
             "gc_collections": self.collections,
@@ -181,7 +183,9 @@ class Usage:
         while True:
             before = time.monotonic()
             await asyncio.sleep(tick)
-            self.lags.append((time.monotonic() - before - tick) * 1000)
+            now = time.monotonic()
+            self.lags.append((now - before - tick) * 1000)
+            self.lag_times.append(now - self._started[0])
 
 
 # --- The baseline: a bare websockets server committing to SQLite ------------------------------------
@@ -820,6 +824,7 @@ def figures(
         "phone_errors": len(done["errors"]),
         "first_errors": done["errors"][:3],
         "phones_cpu_pct": done["cpu_pct"],
+        "worst_lags": report["worst_lags"],
         **{key: report[key] for key in SERVER_FIGURES},
     }
     if target == "product":

@@ -115,6 +115,10 @@ LIMITS_PLACEHOLDER = b"/*LIMITS*/"
 """Where the page's script gets the wire's limits (:func:`with_limits`), so it keeps no copy."""
 METHODS = ("GET", "HEAD")
 _MACOS_OPEN_MAX = 10_240
+REPLIES_AT_ONCE = 100
+"""Messages being answered at once (the rest wait their turn). When thousands of phones answer
+together, each turn of the event loop then runs at most this many replies, so the projector, on the
+same loop, still answers a key and ticks its clock on time; the store's batches stay as large."""
 
 # The page is one file with inline CSS and JS; it may talk to this server and nothing else.
 PAGE_POLICY = (
@@ -237,6 +241,7 @@ class ParticipantServer:
         self._room_locks: dict[int, asyncio.Lock] = {}
         self._pace: tuple[str, int, Timer] | None = None
         """The open prompt's paced question and its timer (stamped with this server's clock)."""
+        self._replying = asyncio.Semaphore(REPLIES_AT_ONCE)
         self._counted: set[str] = set()  # the phones (keyed hashes) stored as joined by this process
         self._server: Server | None = None
         self._page: str | None = None
@@ -567,7 +572,8 @@ class ParticipantServer:
         link.room = self._room_of(rooms[0]) if rooms else None
         try:
             async for frame in connection:
-                reply = await self._reply(link, frame)
+                async with self._replying:
+                    reply = await self._reply(link, frame)
                 await connection.send(reply.encode())
                 if isinstance(reply, Welcome) and self.board.timer is not None:  # a breakout runs
                     await connection.send(self._breakout_now().encode())
