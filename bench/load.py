@@ -47,6 +47,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import gc
 import itertools
 import json
@@ -698,6 +699,7 @@ class Child:
             stdout=subprocess.PIPE,
             text=True,
             bufsize=1,
+            start_new_session=True,  # a group of its own: kill() takes its worker processes too
         )
 
     def say(self, message: dict[str, Any]) -> None:
@@ -713,8 +715,9 @@ class Child:
         return json.loads(line)
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+        """kill -9, as a laptop that crashes: the process and every process it started."""
+        with contextlib.suppress(ProcessLookupError):  # already gone, with its group
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
 

@@ -31,10 +31,23 @@ def test_startup_benchmark_runs():
     assert "ratio projector/baseline" in run("startup.py", "--runs", "1")
 
 
-def test_latency_benchmark_runs():
-    """bench/latency.py: 50 phones answer once; every answer is acked and counted."""
-    output = run("latency.py", "--phones", "50", "--runs", "1", "--timeout", "60")
-    assert "50 of 50 answers acked, 50 counted by the hub, 0 errors on phones" in output
+LOAD_FIGURES = {
+    "phones", "mode", "answers", "acked", "lost", "duplicates", "p50_ms", "p99_ms", "projector_p99_ms",
+    "throughput", "baseline_throughput", "ratio", "rss_mb", "cpu_pct",
+}  # fmt: skip
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize(("mode", "answers"), [("think", 50), ("burst", 250)])
+def test_load_benchmark_runs(mode, answers):
+    """bench/load.py, 50 phones against the product and the baseline: every answer acked, none lost
+    or stored twice (the product's server killed with -9 first), every figure in the JSON."""
+    output = run("load.py", "--phones", "50", "--mode", mode, "--window", "1", "--rounds", "1", "--json")
+    figures = json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
+    assert set(figures) >= LOAD_FIGURES
+    assert figures["answers"] == figures["acked"] == answers
+    assert figures["lost"] == figures["duplicates"] == figures["baseline_lost"] == 0
+    assert figures["baseline_duplicates"] == 0
 
 
 def test_themes_benchmark_runs():
