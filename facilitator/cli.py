@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -21,22 +20,13 @@ from facilitator.domain.agenda_loader import (
 )
 from participant.core.budgets import Limits
 from participant.core.wire import DEFAULT_HOST, DEFAULT_MIN_RESPONSES, DEFAULT_PORT
-from participant.io.store import (
-    SessionDamaged,
-    SessionNotFound,
-    Store,
-    StoreError,
-    create_session,
-    default_data_dir,
-    delete_session,
-    find_session,
-    log_path,
-    open_session,
-    scan_sessions,
-)
+from participant.io.places import default_data_dir
 
+# The store (SQLite, its writer thread) and asyncio are imported by the commands that use them, so
+# `facilitate --help` and `facilitate check` start fast.
 if TYPE_CHECKING:
     from facilitator.domain.saved_state import SavedState
+    from participant.io.store import Store
 
 
 class CommandError(Exception):
@@ -50,7 +40,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Callable[[argparse.Namespace], int] = args.command
     try:
         return command(args)
-    except (CommandError, SessionNotFound, StoreError) as error:
+    except CommandError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except Exception as error:
+        from participant.io.store import SessionNotFound, StoreError
+
+        if not isinstance(error, SessionNotFound | StoreError):
+            raise
         print(error, file=sys.stderr)
         return 1
 
@@ -194,6 +191,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _sessions(args: argparse.Namespace) -> int:
+    from participant.io.store import delete_session, scan_sessions
+
     if args.delete is not None:
         deleted = delete_session(args.delete, args.data)
         print(f"Deleted {', '.join(map(str, deleted))}")
@@ -212,6 +211,8 @@ def _sessions(args: argparse.Namespace) -> int:
 @contextmanager
 def _reading(path: Path) -> Iterator[None]:
     """Making sense of a stored session: what its data cannot give is one line naming the file."""
+    from participant.io.store import SessionDamaged
+
     try:
         yield
     except AgendaError as error:
@@ -246,6 +247,7 @@ def _checked_agenda(store: Store, min_responses: int) -> Agenda:
 def _links(args: argparse.Namespace) -> int:
     from facilitator.domain.workshop import rooms_of
     from participant.core.notes import room_path
+    from participant.io.store import open_session
 
     with open_session(args.session, data_dir=args.data) as store, _reading(store.path):
         agenda = parse_agenda(store.session.agenda_source)
@@ -266,6 +268,7 @@ def _links(args: argparse.Namespace) -> int:
 
 def _remote(args: argparse.Namespace) -> int:
     from facilitator.live.remote_link import print_remote
+    from participant.io.store import open_session
 
     with open_session(args.session, data_dir=args.data) as store, _reading(store.path):
         saved = _saved_state(store, parse_agenda(store.session.agenda_source))
@@ -280,6 +283,7 @@ def _remote(args: argparse.Namespace) -> int:
 def _presenter(args: argparse.Namespace) -> int:
     from facilitator.app.presenter import make_presenter
     from facilitator.live.trainer_client import TrainerClient
+    from participant.io.store import find_session
 
     make_presenter(TrainerClient(find_session(args.session, args.data))).run()
     return 0
@@ -287,6 +291,7 @@ def _presenter(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from facilitator.live.reports import render, report_data, write_report
+    from participant.io.store import open_session
 
     with open_session(args.session, data_dir=args.data) as store, _reading(store.path):
         text = render(report_data(store, args.min_responses, hidden_mode=args.hidden), args.format)
@@ -308,6 +313,8 @@ def _run(args: argparse.Namespace) -> int:
         print("\n".join(error.lines(args.agenda)), file=sys.stderr)
         print(f"Fix these and try again; `facilitate check {args.agenda}` re-checks.", file=sys.stderr)
         return 1
+    import asyncio
+
     from facilitator.live.event_loop import loop_factory
 
     with store, asyncio.Runner(loop_factory=loop_factory()) as runner:
@@ -319,12 +326,16 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _start(args: argparse.Namespace) -> tuple[Store, Agenda]:
+    from participant.io.store import create_session
+
     source = read_agenda_file(args.agenda)
     agenda = parse_agenda(source)
     return create_session(agenda.title, source, Path(args.agenda).resolve(), data_dir=args.data), agenda
 
 
 def _resume(args: argparse.Namespace) -> tuple[Store, Agenda]:
+    from participant.io.store import open_session
+
     store = open_session(args.resume, data_dir=args.data)
     try:
         # Everything is read once before the projector starts: a damaged file is refused in one line.
@@ -339,6 +350,8 @@ def _resume(args: argparse.Namespace) -> tuple[Store, Agenda]:
 async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     """Listen for phones, then run the projector on the same event loop until the trainer quits."""
     # Imported here so `facilitate check` and `sessions` stay quick and need no terminal UI.
+    from asyncio import create_task
+
     from facilitator.app import ProjectorOptions, make_app
     from facilitator.domain.clock import SystemClock
     from facilitator.domain.saved_state import SavedState
@@ -350,6 +363,7 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     from facilitator.live.trainer_desk import WorkshopDesk
     from participant.core.wire import split_join_url
     from participant.io.server import ParticipantServer
+    from participant.io.store import log_path
     from participant.io.trainer_link import TokenFile, save_address, trainer_token
 
     limits = Limits(devices=args.per_address_devices, rate=args.per_address_rate)
@@ -381,7 +395,7 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     save_address(store.path, local_url(args.host, server.port))
     desk = WorkshopDesk(workshop, export=app.action_export, changed=server.trainer.changed)
     server.trainer.attach(desk)
-    freezer = asyncio.create_task(freeze_when_settled(lambda: server.connected))
+    freezer = create_task(freeze_when_settled(lambda: server.connected))
     try:
         await app.run_async()
     finally:

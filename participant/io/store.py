@@ -30,7 +30,6 @@ after the writes submitted before them, and block the caller: call them at start
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import json
 import logging
@@ -44,12 +43,14 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
-
-import platformdirs
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from participant.core.hub import Hub, Response, check_prompt
 from participant.core.notes import Note
+from participant.io.places import default_data_dir
+
+if TYPE_CHECKING:
+    import asyncio  # only the event loop's callers use it: `facilitate --help` and `check` need not load it
 from participant.core.wire import (
     DEFAULT_MIN_RESPONSES,
     MAX_PROMPTS,
@@ -164,11 +165,6 @@ respondent's latest); version 2 did not count the phones that joined, nor keep w
 (both are kept from now on)."""
 
 T = TypeVar("T")
-
-
-def default_data_dir() -> Path:
-    """Where sessions are kept unless told otherwise: the platform's user data directory."""
-    return Path(platformdirs.user_data_dir("facilitate"))
 
 
 def _now() -> datetime:
@@ -873,10 +869,10 @@ def _settle(outcomes: list[_Outcome]) -> None:
     on_loops: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
     for outcome in outcomes:
         future = outcome[0].future if isinstance(outcome[0], _Answer) else outcome[0]
-        if isinstance(future, asyncio.Future):
-            on_loops.setdefault(future.get_loop(), []).append(outcome)
-        else:
+        if isinstance(future, Future):
             _resolve(outcome)
+        else:
+            on_loops.setdefault(future.get_loop(), []).append(outcome)
     for loop, settled in on_loops.items():
         try:
             loop.call_soon_threadsafe(_resolve_all, settled)
@@ -1032,7 +1028,9 @@ class Store:
         """:meth:`add_response` for the running event loop: a future of that loop, which each commit
         wakes once for all the responses it stored (instead of once for each). ``committed`` is called
         on the loop with the sequence number just before the future resolves, even if it was cancelled."""
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        from asyncio import get_running_loop
+
+        future: asyncio.Future[int] = get_running_loop().create_future()
         self._writer.add(_Answer(response, future, committed))
         return future
 
