@@ -50,7 +50,7 @@ from facilitator.live.background import Background
 
 TICK_SECONDS = 0.2
 RESULTS_SECONDS = 0.1  # live results redraw at most ten times a second, however fast answers come
-RESULTS_SHARE = 10  # and no sooner after a tally than ten times as long as it took
+RESULTS_SHARE = 5  # and no sooner after a tally than five times as long as it took
 FLASHES = 3
 FLASH_SECONDS = 0.35
 CUE_SECONDS = 1.5
@@ -228,7 +228,7 @@ class ProjectorApp(App[None]):
         started = perf_counter()
         view = self.workshop.results()
         # Tallying grows with the room (30 ms for 10,000 answers): while it is slow, tally less
-        # often, so the projector's loop spends at most a tenth of its time on it.
+        # often, so the projector's loop spends at most a fifth of its time on it.
         self._results_due = started + RESULTS_SHARE * (perf_counter() - started)
         panel = self._results
         panel.revealed = view.revealed
