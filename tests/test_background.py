@@ -1,7 +1,12 @@
 """The worker process that groups notes off the event loop: results come back to the controller,
 bursts of changes coalesce, and a failing job is reported, not retried, and never ends the app."""
 
+import subprocess
+import sys
+import time
 from datetime import datetime
+
+import pytest
 
 from facilitator.domain.agenda_loader import parse_agenda
 from facilitator.domain.clock import ManualClock
@@ -88,3 +93,42 @@ async def test_notes_two_rooms_gave_one_id_are_both_grouped():
     assert errors == []
     grouping = workshop.report_back().section(BREAKOUT).grouping
     assert sorted(n for g in grouping.groups for n in g.note_ids) == ["same-id", "same-id@2"]
+
+
+ORPHAN_SCRIPT = """
+import sys, time
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing, os
+from facilitator.live.background import start_worker
+
+if __name__ == "__main__":
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker)
+    print(pool.submit(os.getpid).result(), flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is Linux's")
+def test_a_projector_killed_with_kill_9_leaves_no_worker_behind(tmp_path):
+    """The worker process ends with its parent, however the parent ends."""
+    script = tmp_path / "orphan.py"
+    script.write_text(ORPHAN_SCRIPT)
+    with subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True) as parent:
+        try:
+            worker = int(parent.stdout.readline())
+            assert running(worker)
+        finally:
+            parent.kill()
+    deadline = time.monotonic() + 10
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(worker)
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped, counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

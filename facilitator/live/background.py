@@ -14,9 +14,12 @@ busy two-core laptop the projector and the phones' acks come first.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 
@@ -30,6 +33,20 @@ REST_SECONDS = 0.5
 """The worker's pause between two jobs, so a room editing without pause cannot keep it busy."""
 WORKER_NICENESS = 10
 """How much lower the worker's scheduling priority is than the projector's."""
+PR_SET_PDEATHSIG = 1
+"""Linux's prctl option: the signal a process gets when its parent dies (linux/prctl.h)."""
+
+
+def start_worker() -> None:
+    """In the worker, before any job: a lower priority, and (on Linux) to be ended with its parent,
+    so a projector killed with ``kill -9`` leaves no worker, nor multiprocessing's resource tracker
+    (it ends when the last process holding its pipe does), behind."""
+    os.nice(WORKER_NICENESS)
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before prctl: nobody will send the signal
+            os._exit(0)
 
 
 class Background:
@@ -44,8 +61,7 @@ class Background:
         self._executor: Executor | None = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=os.nice,
-            initargs=(WORKER_NICENESS,),
+            initializer=start_worker,
         )
         self._pending: asyncio.TimerHandle | None = None
         self._running: set[asyncio.Task[None]] = set()
