@@ -1,9 +1,12 @@
 """The notes board: pure, no event loop. Exactly-once adds, edits and deletes by revision."""
 
+import json
+
 import pytest
 
 from participant.core.notes import (
     Board,
+    FiledTheme,
     Note,
     OpenBreakout,
     distinct_ids,
@@ -155,3 +158,37 @@ def test_stored_notes_sharing_an_id_across_rooms_get_distinct_ids():
     """Old sessions may hold two rooms' notes under one id: the later room's is known as id@room."""
     notes = [Note("step-2", 1, "x", "a"), Note("step-2", 3, "x", "b"), Note("step-2", 3, "y", "c")]
     assert [note.id for note in distinct_ids(notes)] == ["x", "x@3", "y"]
+
+
+def test_a_note_is_filed_starred_and_answers_a_prompt_of_its_breakout():
+    """An add files the note and says which prompt it answers; an edit changes only what it gives;
+    a prompt the breakout does not have is refused."""
+    b = Board()
+    b.open_breakout(OpenBreakout("step-2", "Why", ("Why?", "How?"), 4))
+    commit(b, 1, NoteAdd("note-0001", "We trust each other", prompt=1, theme="Trust"))
+    commit(b, 1, NoteEdit("note-0001", 1, "We trust each other", starred=True))
+    (note,) = b.notes("step-2")
+    assert (note.prompt, note.theme, note.starred, note.rev) == (1, "Trust", True, 2)
+    assert b.check(1, NoteEdit("note-0001", 1, "We trust each other", starred=True)) is None  # a resend
+    assert refusal(lambda: b.check(1, NoteAdd("note-0002", "x", prompt=2))).code is ErrorCode.BAD_MESSAGE
+
+
+def test_a_room_stars_three_notes_at_most_and_themes_are_shared_across_rooms():
+    """A 4th star is refused in words; themes of every room, alike but for case, spacing or
+    punctuation, are one, under the label first typed, per prompt."""
+    b = board()
+    for n in range(4):
+        commit(b, 1, NoteAdd(f"note-000{n}", f"Point {n}", theme=("Trust", "trust ", "TRUST!", "")[n]))
+    for n in range(3):
+        commit(b, 1, NoteEdit(f"note-000{n}", 1, f"Point {n}", starred=True))
+    refused = refusal(lambda: b.check(1, NoteEdit("note-0003", 1, "Point 3", starred=True)))
+    assert (refused.code, refused.message) == (
+        ErrorCode.TOO_MANY,
+        "A room stars 3 notes at most: take the star off one first",
+    )
+    commit(b, 2, NoteAdd("note-0009", "Laughing helps", theme="Humour"))
+    assert b.themes() == (
+        FiledTheme("Trust", 0, ("Point 0", "Point 1", "Point 2")),
+        FiledTheme("Humour", 0, ("Laughing helps",)),
+    )
+    assert [theme["label"] for theme in json.loads(b.state(3).encode())["themes"]] == ["Trust", "Humour"]

@@ -9,9 +9,10 @@ import pytest
 from websockets.asyncio.client import connect as websockets_connect
 from websockets.exceptions import InvalidStatus
 
+from facilitator.domain.themes import suggest
 from participant.core.budgets import Limits
 from participant.core.notes import Timer
-from participant.core.wire import ROOM_PREFIX, ROOM_TOKEN_LENGTH
+from participant.core.wire import RATE_BURST, ROOM_PREFIX, ROOM_TOKEN_LENGTH
 from participant.io.server import ParticipantServer
 from participant.io.store import create_session, open_session
 from tests.phones import Phone, connect, http_get, room_url, ws_url
@@ -219,3 +220,63 @@ async def test_notes_from_one_address_are_bounded_however_many_devices(tmp_path,
     refusals = {reply["message"] for reply in replies if reply["type"] == "error"}
     assert refusals == {"Too many notes from this network at once: wait a few seconds and try again"}
     assert len(server.notes("step-2")) == 20
+
+
+@pytest.fixture
+async def suggesting(tmp_path):
+    """A breakout running, with the themes' suggestions, as facilitate run serves it; ``asked``
+    counts the calls of ``suggest``."""
+    store = create_session("Workshop", 'title = "Workshop"\n', data_dir=tmp_path)
+
+    def counted(*args):
+        server.asked += 1
+        return suggest(*args)
+
+    server = ParticipantServer(store, suggest=counted)
+    server.asked = 0
+    await server.start("127.0.0.1", 0)
+    server.open_breakout("step-2", "Why we work well together", PROMPTS, 4, Timer(900, running=True))
+    yield server
+    await server.close()
+    store.close()
+
+
+async def test_a_room_is_offered_every_rooms_themes_of_its_prompt_a_new_one_reaching_every_room(
+    suggesting, stack
+):
+    """Room 2 hears of room 1's new theme at once; suggestions come from the note's own prompt."""
+    first, second = await room_device(suggesting, stack, 1), await room_device(suggesting, stack, 2)
+    filed = note("note-0001", "We trust each other", prompt=1, theme="Trust")
+    assert (await first.call(filed))["type"] == "ack"
+    assert (await second.receive())["themes"] == [{"label": "Trust", "prompt": 1}]
+    asked = {"type": "suggest", "text": "trust grows slowly"}
+    assert await second.request({**asked, "prompt": 1}) == {
+        "type": "suggestions",
+        "text": "trust grows slowly",
+        "themes": ["Trust"],
+    }
+    assert (await second.request({**asked, "prompt": 0}))["themes"] == []
+
+
+async def test_suggest_is_for_room_links_only_and_bounded_by_the_connections_rate(suggesting, stack):
+    """A phone's join link cannot ask; a room link asking faster than its rate gets no themes (and
+    costs no work) until its budget refills, and nothing is stored."""
+    phone = await Phone(ws_url(suggesting.port, suggesting.join_code)).join()
+    stack.push_async_callback(phone.close)
+    assert (await phone.request({"type": "suggest", "text": "trust"}))["type"] == "error"
+    device = await room_device(suggesting, stack, 1)
+    assert (await device.call(note("note-0001", "We trust each other", theme="Trust")))["type"] == "ack"
+    asks = int(RATE_BURST) + 10
+    replies = [await device.request({"type": "suggest", "text": f"trust {n}"}) for n in range(asks)]
+    assert {reply["type"] for reply in replies} == {"suggestions"}
+    assert suggesting.asked < asks - 5  # the burst, and the little refilled meanwhile
+    assert replies[-1]["themes"] == []
+    assert [n.text for n in suggesting.notes("step-2")] == ["We trust each other"]
+
+
+async def test_without_a_suggester_or_a_filed_theme_nothing_is_offered(server, stack):
+    """The server alone knows no themes' meaning: it offers none rather than guess."""
+    device = await room_device(server, stack, 1)
+    assert (await device.call(note("note-0001", "Trust", theme="Trust")))["type"] == "ack"
+    reply = await device.request({"type": "suggest", "text": "trust"})
+    assert reply == {"type": "suggestions", "text": "trust", "themes": []}

@@ -339,9 +339,9 @@ class Workshop:
         self._wall: int | None = None
         """The kept wall on the stage over the current step, if the trainer put one there."""
         self._pacing = {
-            index: Pacing(len(step.prompt.ratings), step.prompt.pace, *(saved.pacing.get(index, (0, 0.0))))
-            for index, step in enumerate(agenda.steps)
-            if step.prompt is not None and step.prompt.pace is not None and saved and index in saved.pacing
+            index: Pacing(len(prompt.ratings), prompt.pace, question, began)
+            for index, (question, began) in (saved.pacing if saved else {}).items()
+            if (prompt := agenda.steps[index].prompt) is not None and prompt.pace is not None
         }
         """Where each paced reflection visited is: its question, and when that question came on."""
         """The entries the trainer hid per step, in the order hidden (unhide brings back the last)."""

@@ -618,13 +618,14 @@ class ParticipantServer:
         """A room link's message: ``hello`` gets the room's state; a note change is stored, then acked."""
         try:
             message = parse_room_message(frame)
-            message_id = None if isinstance(message, Hello | Suggest) else message.id
-            if not allowed:
-                raise too_fast(message_id)
             if isinstance(message, Suggest):  # stores nothing: the connection's own rate bounds it
                 if link.device is None:
                     raise ProtocolError(ErrorCode.NOT_JOINED, "Not connected yet: reload the page")
-                return self._suggestions(message)
+                # Too fast: no buttons this time, rather than an error the page would have to place.
+                return self._suggestions(message) if allowed else Suggestions(message.text, ())
+            message_id = None if isinstance(message, Hello) else message.id
+            if not allowed:
+                raise too_fast(message_id)
             link.budget.spend(Kind.HELLO if isinstance(message, Hello) else Kind.NOTE, now, message_id)
             if isinstance(message, Hello):
                 if link.device is None:
