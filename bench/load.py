@@ -8,8 +8,9 @@ phones process, once for each of two targets, one after the other:
   ``synchronous=NORMAL`` as the product), commits, and only then acks. Nothing else.
 - ``product``: the real thing as ``facilitate run`` wires it: a fresh session (the store committing
   to SQLite), the participant server with its hub and budgets, the workshop controller and the
-  projector app, headless (``App.run_test``), all on one event loop. The controller opens the
-  prompt (``n`` is pressed until a step asks one) and the countdown runs (``space``).
+  projector app, headless (``App.run_test``); the server on a thread and event loop of its own,
+  the controller and the projector on the main one. The controller opens the prompt (``n`` is
+  pressed until a step asks one) and the countdown runs (``space``).
 
 The phones process speaks the real protocol over its own minimal websocket client (the handshake,
 masked frames, pongs), so that it costs far less CPU per message than either server and the
@@ -283,7 +284,7 @@ def first_prompt() -> tuple[str, dict[str, Any]]:
     return step_id(index), prompt.to_wire()
 
 
-# --- The product: session, server, controller and projector on one loop ---------------------------
+# --- The product: session, server (on its own thread), controller and projector -------------------
 
 
 class Watch:
@@ -319,10 +320,10 @@ class Watch:
             return new
 
         def refresh_and_note() -> None:
-            stale = app._results_stale
+            stale, counted = app._results_stale, len(self.counted)  # counted by now, at least
             refresh()
             if stale:
-                self._handed_count = len(self.counted)
+                self._handed_count = counted
                 self.handed.append((time.monotonic(), self._handed_count))
 
         render_results, render_clock = ResultsPanel.render, BigClock.render
@@ -406,6 +407,7 @@ async def product_server(args: argparse.Namespace) -> None:
     from facilitator.domain.workshop import Workshop
     from facilitator.live.memory import freeze_when_settled
     from facilitator.live.participants import ServerParticipants
+    from facilitator.live.room_thread import RoomThread
     from participant.io.server import ParticipantServer
     from participant.io.store import create_session
 
@@ -413,11 +415,18 @@ async def product_server(args: argparse.Namespace) -> None:
     source = AGENDA.read_text(encoding="utf-8")
     agenda = parse_agenda(source)
     store = create_session(agenda.title, source, AGENDA, data_dir=Path(args.data))
-    server = ParticipantServer(store)
-    await server.start(HOST, 0)
+
+    async def listen() -> ParticipantServer:  # on the server's own thread, as `facilitate run`
+        server = ParticipantServer(store)
+        await server.start(HOST, 0)
+        server.serve_at(f"http://{HOST}:{server.port}{server.join_path}")
+        return server
+
+    room = RoomThread()
+    server = await room.run(listen)
     base_url = f"http://{HOST}:{server.port}"
-    server.serve_at(f"{base_url}{server.join_path}")
-    workshop = Workshop(agenda, SystemClock(), ServerParticipants(server, store, base_url))
+    participants = ServerParticipants(server, store, base_url, server_door=room.door)
+    workshop = Workshop(agenda, SystemClock(), participants)
     app = make_app(workshop, join_url=f"{base_url}{server.join_path}")
     watch = Watch(app, server)
     usage = Usage()

@@ -2,11 +2,11 @@
 
 Two processes, as on the day. Process A is the laptop: a fresh session in a scratch data dir, the
 participant server on 127.0.0.1 (a free port) with the trainer link, and the real projector app,
-headless (``app.run_test``), on one event loop as ``facilitate run`` wires them. Process B is the
-trainer's phone: one websocket client on the trainer link, spawned by A, pressing Next and Back in
-turn (the agenda goes to step 2 and back), each press once the previous one's view came back, a
-``--gap`` later (a thumb, not a flood). Times are ``time.monotonic()`` in both processes
-(CLOCK_MONOTONIC, shared by all processes on Linux).
+headless (``app.run_test``), the server on a thread and loop of its own as ``facilitate run`` wires
+them. Process B is the trainer's phone: one websocket client on the trainer link, spawned by A,
+pressing Next and Back in turn (the agenda goes to step 2 and back), each press once the previous
+one's view came back, a ``--gap`` later (a thumb, not a flood). Times are ``time.monotonic()`` in
+both processes (CLOCK_MONOTONIC, shared by all processes on Linux).
 
 press -> projector: from just before B sends the command to the first screen refresh of the
 projector after it handled the controller's ``StepChanged`` (``App.call_after_refresh``): the new
@@ -62,6 +62,7 @@ async def laptop(presses: int, gap: float) -> tuple[list[float], list[float]]:
     from facilitator.domain.clock import SystemClock
     from facilitator.domain.workshop import Event, StepChanged, Workshop
     from facilitator.live.participants import ServerParticipants
+    from facilitator.live.room_thread import RoomThread
     from facilitator.live.trainer_desk import WorkshopDesk
     from participant.io.server import ParticipantServer
     from participant.io.store import create_session
@@ -73,13 +74,19 @@ async def laptop(presses: int, gap: float) -> tuple[list[float], list[float]]:
         store = create_session(agenda.title, AGENDA.read_text(encoding="utf-8"), data_dir=data)
         with store:
             token = trainer_token(store.path)
-            server = ParticipantServer(store, trainer_token=TokenFile(store.path).current)
-            await server.start("127.0.0.1", 0)
+
+            async def listen() -> ParticipantServer:  # on its own thread, as `facilitate run`
+                server = ParticipantServer(store, trainer_token=TokenFile(store.path).current)
+                await server.start("127.0.0.1", 0)
+                return server
+
+            room = RoomThread()
+            server = await room.run(listen)
             base = f"http://127.0.0.1:{server.port}"
-            workshop = Workshop(agenda, SystemClock(), ServerParticipants(server, store, base))
+            participants = ServerParticipants(server, store, base, server_door=room.door)
+            workshop = Workshop(agenda, SystemClock(), participants)
             app = make_app(workshop, join_url=f"{base}{server.join_path}")
-            desk = WorkshopDesk(workshop, export=app.action_export, changed=server.trainer.changed)
-            server.trainer.attach(desk)
+            desk = WorkshopDesk(workshop, server.trainer, export=app.action_export, server_door=room.door)
             painted: list[float] = []
             decided: list[float] = []
             try:
@@ -112,7 +119,8 @@ async def laptop(presses: int, gap: float) -> tuple[list[float], list[float]]:
                     stop()
             finally:
                 desk.close()
-                await server.close()
+                await room.run(server.close)
+                room.stop()
         sent = json.loads(out.decode().strip().splitlines()[-1])
         if len(painted) != len(sent) or len(decided) != len(sent):
             raise SystemExit(f"{len(sent)} presses but {len(painted)} steps drawn")

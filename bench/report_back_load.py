@@ -10,12 +10,12 @@ How. Two processes, as in a real room:
 - The laptop (this process): a fresh session in a scratch data dir with a two-step agenda written
   here (a breakout with ``--rooms`` rooms and two prompts, then its report-back), the real
   participant server on 127.0.0.1 (a free port) and the real projector app built by the app factory,
-  headless (``app.run_test(size=(120, 35))``), on one event loop exactly as ``facilitate run`` does
-  (:func:`build_projector`, the one place that knows the factory). The trainer starts the timer.
-  A callback on ``app.set_interval(0.05)`` records when it runs: a *frame gap* is the time between
-  two of its runs (50 ms when the loop is free; a stall of the loop shows as one long gap). Screen
-  updates are counted too, where the app's ``_display`` can be wrapped (the compositor still renders
-  a headless app's updates; it just does not write them out).
+  headless (``app.run_test(size=(120, 35))``), the server on a thread and loop of its own, exactly
+  as ``facilitate run`` does (:func:`build_projector`, the one place that knows the factory). The
+  trainer starts the timer. A callback on ``app.set_interval(0.05)`` records when it runs: a
+  *frame gap* is the time between two of its runs (50 ms when the loop is free; a stall of the loop
+  shows as one long gap). Screen updates are counted too, where the app's ``_display`` can be
+  wrapped (the compositor still renders a headless app's updates; it just does not write them out).
 - The rooms (this file again, ``--role load``, a subprocess driven over its stdin/stdout by JSON
   lines): websocket clients on the rooms' private links (``/ws?r=<token>``, the token of
   ``server.room_path(room)``), each sending ``hello``, then notes.
@@ -90,7 +90,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -150,6 +150,8 @@ class Projector:
     """The participant server, listening on ``HOST`` at ``server.port``."""
     step: Callable[[], int]
     """The index of the step the projector is on."""
+    close: Callable[[], Awaitable[None]]
+    """Close the server, and its thread."""
 
 
 async def build_projector(store: Store, source: str) -> Projector:
@@ -161,22 +163,33 @@ async def build_projector(store: Store, source: str) -> Projector:
     from facilitator.domain.saved_state import SavedState
     from facilitator.domain.workshop import Workshop
     from facilitator.live.participants import ServerParticipants
+    from facilitator.live.room_thread import RoomThread
     from participant.core.budgets import Limits
     from participant.io.server import ParticipantServer
 
-    # The rooms' flood comes from one address: the budget of notes per address would refuse it.
-    server = ParticipantServer(store, limits=Limits(note_rate=1000))
-    await server.start(HOST, 0)
+    async def listen() -> ParticipantServer:
+        # The rooms' flood comes from one address: the budget of notes per address would refuse it.
+        server = ParticipantServer(store, limits=Limits(note_rate=1000))
+        await server.start(HOST, 0)
+        return server
+
+    room = RoomThread()
+    server = await room.run(listen)
+
+    async def close() -> None:
+        await room.run(server.close)
+        room.stop()
+
     try:
         base = f"http://{HOST}:{server.port}"
-        participants = ServerParticipants(server, store, base)
+        participants = ServerParticipants(server, store, base, server_door=room.door)
         saved = SavedState.from_store(store.load_state())
         workshop = Workshop(parse_agenda(source), SystemClock(), participants, saved)
         app = make_app(workshop, join_url=f"{base}{server.join_path}")
     except BaseException:
-        await server.close()
+        await close()
         raise
-    return Projector(app, server, lambda: workshop.index)
+    return Projector(app, server, lambda: workshop.index, close)
 
 
 # --- Figures ---------------------------------------------------------------------------------------
@@ -642,7 +655,8 @@ def stored_notes(path: Path) -> dict[str, int]:
 
 
 async def laptop(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
-    """The session, the server and the projector on one loop; spawns the rooms and runs both phases."""
+    """The session, the server (on its own thread) and the projector; spawns the rooms and runs both
+    phases."""
     from participant.io.store import create_session
 
     began = time.monotonic()
@@ -691,7 +705,7 @@ async def laptop(args: argparse.Namespace, say: Callable[[str], None]) -> dict[s
                     await load.finish()
                     view, catch_up = await settle(app, bye["notes"], edited["end"])
             finally:
-                await server.close()
+                await projector.close()
         finally:
             store.close()
         stored = stored_notes(store.path)
@@ -777,7 +791,7 @@ def report(result: dict[str, Any]) -> list[str]:
     return [
         f"{r['notes']} notes from {r['rooms']} rooms ({r['devices']} devices), then room 1 edits a note "
         f"every {EDIT_EVERY:g} s for {r['edit_seconds']:g} s; projector headless {SIZE[0]}x{SIZE[1]}, "
-        "server and app on one loop, 127.0.0.1.",
+        "server on its own thread and loop, 127.0.0.1.",
         f"Frame gap: the time between two runs of a {TICK_SECONDS * 1000:.0f} ms interval on the app.",
         f"phase 1, breakout (baseline): {r['acked']} notes acked in {r['phase1_seconds']:.1f} s",
         f"  ack p50 {shown(r['baseline_ack_p50_ms'])}, p99 {shown(r['baseline_ack_p99_ms'])}; "

@@ -348,7 +348,7 @@ def _resume(args: argparse.Namespace) -> tuple[Store, Agenda]:
 
 
 async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
-    """Listen for phones, then run the projector on the same event loop until the trainer quits."""
+    """Listen for phones on a thread of their own, then run the projector until the trainer quits."""
     # Imported here so `facilitate check` and `sessions` stay quick and need no terminal UI.
     from asyncio import create_task
 
@@ -360,6 +360,7 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     from facilitator.live.join_url import join_url, local_url
     from facilitator.live.memory import freeze_when_settled
     from facilitator.live.participants import ServerParticipants
+    from facilitator.live.room_thread import RoomThread
     from facilitator.live.trainer_desk import WorkshopDesk
     from participant.core.wire import split_join_url
     from participant.io.server import ParticipantServer
@@ -370,38 +371,46 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     _log_to(log_path(store.path))
     trainer_token(store.path)  # the trainer link exists before anyone asks for it
     tokens = TokenFile(store.path)
-    server = ParticipantServer(
-        store,
-        min_responses=args.min_responses,
-        limits=limits,
-        trainer_token=tokens.current,
-        suggest=suggest,  # which rooms' themes a note being typed resembles
-    )
-    try:
+
+    async def listen() -> tuple[ParticipantServer, str]:
+        """The server, made and started on its own loop, and the join URL."""
+        server = ParticipantServer(
+            store,
+            min_responses=args.min_responses,
+            limits=limits,
+            trainer_token=tokens.current,
+            suggest=suggest,  # which rooms' themes a note being typed resembles
+        )
         await server.start(args.host, args.port)
+        url = join_url(server.join_code, host=args.host, port=server.port, public_url=args.public_url)
+        server.serve_at(url, join_url(server.join_code, host=args.host, port=server.port))
+        return server, url
+
+    room = RoomThread()
+    try:
+        server, url = await room.run(listen)
     except OSError as error:
+        room.stop()
         print(
             f"Cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
             f"Is another facilitate running? Try --port {args.port + 1}.",
             file=sys.stderr,
         )
         return 1
-    url = join_url(server.join_code, host=args.host, port=server.port, public_url=args.public_url)
-    server.serve_at(url, join_url(server.join_code, host=args.host, port=server.port))
-    participants = ServerParticipants(server, store, split_join_url(url)[0])
+    participants = ServerParticipants(server, store, split_join_url(url)[0], server_door=room.door)
     workshop = Workshop(agenda, SystemClock(), participants, SavedState.from_store(store.load_state()))
     options = ProjectorOptions(bell=not args.no_bell, flash=not args.no_flash, cue=not args.no_cue)
     app = make_app(workshop, join_url=url, options=options)
     save_address(store.path, local_url(args.host, server.port))
-    desk = WorkshopDesk(workshop, export=app.action_export, changed=server.trainer.changed)
-    server.trainer.attach(desk)
+    desk = WorkshopDesk(workshop, server.trainer, export=app.action_export, server_door=room.door)
     freezer = create_task(freeze_when_settled(lambda: server.connected))
     try:
         await app.run_async()
     finally:
         freezer.cancel()
         desk.close()
-        await server.close()
+        await room.run(server.close)
+        room.stop()
     return app.return_code or 0
 
 

@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.workshops import LiveWorkshop
+from tests.workshops import ROOM_THREAD, LiveWorkshop
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 """Launch flags for headless Chromium as root in a container, without background traffic."""
@@ -57,7 +57,8 @@ def browser(chromium_launch_options: dict[str, object]) -> Iterator[Browser]:
 
 
 @pytest.fixture
-async def workshop(tmp_path):
-    """A :class:`~tests.workshops.LiveWorkshop` whose server and phones are closed after the test."""
+async def workshop(tmp_path, request):
+    """A :class:`~tests.workshops.LiveWorkshop` whose server and phones are closed after the test;
+    its server on a thread of its own when the test is parametrized with :data:`ROOM_THREAD`."""
     async with AsyncExitStack() as stack:
-        yield LiveWorkshop(tmp_path, stack)
+        yield LiveWorkshop(tmp_path, stack, threaded=getattr(request, "param", None) == ROOM_THREAD)

@@ -7,7 +7,9 @@ import json
 from facilitator.domain.saved_state import SavedState
 from facilitator.domain.workshop import ReportsWritten
 from participant.io.store import open_session
-from tests.workshops import CHOICE, REFLECTION, TEXT, WORDWALL, new_store
+from tests.workshops import BOTH_LOOPS, CHOICE, REFLECTION, TEXT, WORDWALL, new_store
+
+pytestmark = BOTH_LOOPS
 
 
 async def test_phones_get_the_prompt_of_the_current_step_and_nothing_on_other_steps(workshop, tmp_path):
@@ -108,7 +110,7 @@ async def test_resume_continues_the_step_its_time_and_its_answers(workshop, tmp_
         await phone.answer("step-4", {"option": "Sad"})
         await pilot.press("r")
         remaining = app.workshop.runner.remaining()
-    await workshop.server.close()
+    await workshop.close_server()
     store.close()
 
     reopened = open_session(store.session.id, data_dir=tmp_path)
@@ -209,7 +211,7 @@ async def test_an_answer_hidden_by_the_trainer_stays_hidden_after_resume(worksho
         app.workshop.hide("Ask Sam at 12 Elm St")
         await pilot.pause()
         assert "Ask Sam" not in workshop.results()
-    await workshop.server.close()
+    await workshop.close_server()
     store.close()
 
     reopened = open_session(store.session.id, data_dir=tmp_path)

@@ -114,7 +114,7 @@ async def test_report_and_links_commands_on_a_real_session(workshop, tmp_path):
         await app.background.idle()
         await pilot.press("m")
         port = workshop.server.port
-    await workshop.server.close()
+    await workshop.close_server()
     store.close()
     session = store.session.id
 

@@ -118,7 +118,7 @@ async def test_report_back_groups_notes_and_the_trainer_reshapes_them(workshop, 
         await pilot.pause()
         assert any(g.label == "Reliability" for g in view.section(BREAKOUT).grouping.groups)
         edited = view.section(BREAKOUT).grouping
-    await workshop.server.close()
+    await workshop.close_server()
     store.close()
     saved = SavedState.from_store(open_session(store.session.id, data_dir=tmp_path).load_state())
     assert saved.groupings["step-2"] == edited
@@ -221,7 +221,7 @@ async def test_a_report_back_shows_each_breakout_since_the_last_under_its_title(
         assert view.section(works).grouping == before
         assert "Barriers" in on_screen(view)
         edited = view.section(in_the_way).grouping
-    await workshop.server.close()
+    await workshop.close_server()
     store.close()
     saved = SavedState.from_store(open_session(store.session.id, data_dir=tmp_path).load_state())
     assert saved.groupings["step-5"] == edited

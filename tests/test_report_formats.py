@@ -74,7 +74,7 @@ async def session(workshop, tmp_path):
             for n, (phone, text) in enumerate(zip(phones, HOSTILE, strict=True)):
                 reply = await phone.answer(f"step-{step + 1}", value(n, text))
                 assert reply["type"] == "ack", reply
-    await workshop.server.close()
+    await workshop.close_server()
     store.close()
     return store.session.id
 

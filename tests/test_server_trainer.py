@@ -16,7 +16,7 @@ from participant.io.store import create_session, delete_session
 from participant.io.trainer_link import new_token, trainer_folder
 from tests.phones import Phone, Trainer, connect, http_get, room_url, trainer_ws_url
 from tests.sample_agendas import NOTED, NOTES
-from tests.workshops import new_store
+from tests.workshops import BOTH_LOOPS, new_store
 
 
 def noted_store(data_dir):
@@ -32,6 +32,7 @@ async def trainer_for(workshop, tmp_path):
     return url, trainer
 
 
+@BOTH_LOOPS
 async def test_the_trainer_is_told_the_step_its_notes_and_whats_next(workshop, tmp_path):
     """On connecting: the step, the presenter notes and the next step's title and planned length."""
     _, trainer = await trainer_for(workshop, tmp_path)
@@ -43,6 +44,7 @@ async def test_the_trainer_is_told_the_step_its_notes_and_whats_next(workshop, t
     assert view["rooms"][0]["url"].startswith(f"http://127.0.0.1:{workshop.server.port}/r/")
 
 
+@BOTH_LOOPS
 async def test_each_command_is_a_controller_call_and_every_trainer_sees_the_result(workshop, tmp_path):
     """Next, Start, +1 min, -1 min, Back move the workshop itself; a second trainer client follows."""
     url, trainer = await trainer_for(workshop, tmp_path)
@@ -62,6 +64,7 @@ async def test_each_command_is_a_controller_call_and_every_trainer_sees_the_resu
     assert workshop.workshop.index == 0
 
 
+@BOTH_LOOPS
 async def test_a_refusal_comes_back_in_words_naming_the_button(workshop, tmp_path):
     """Back on the first step and Reveal on a talk are refused with a sentence; nothing moves."""
     _, trainer = await trainer_for(workshop, tmp_path)
@@ -73,6 +76,7 @@ async def test_a_refusal_comes_back_in_words_naming_the_button(workshop, tmp_pat
     assert workshop.workshop.index == 0
 
 
+@BOTH_LOOPS
 async def test_answers_reach_the_trainer_as_a_private_preview_before_the_reveal(workshop, tmp_path):
     """Phones answering a choice: the trainer sees the count at once and the tally from three
     answers, while the results stay hidden from the room."""
@@ -142,6 +146,7 @@ async def test_a_join_or_room_link_can_never_act_as_the_trainer(workshop, tmp_pa
             await connect(f"ws://127.0.0.1:{server.port}/ws?{mixed}")
 
 
+@BOTH_LOOPS
 async def test_a_new_link_refuses_every_old_one_at_once(workshop, tmp_path):
     """After ``remote --new``: the old link's open connection is closed (1008) before it can act,
     the old link is refused at the door, and the new one works."""

@@ -4,6 +4,7 @@ under Pilot, and phones over websockets. The ``workshop`` fixture (tests/conftes
 from contextlib import AsyncExitStack
 from datetime import datetime
 
+import pytest
 from rich.console import Console
 
 from facilitator.app import make_app
@@ -13,6 +14,7 @@ from facilitator.domain.clock import ManualClock
 from facilitator.domain.themes import suggest
 from facilitator.domain.workshop import Workshop
 from facilitator.live.participants import ServerParticipants
+from facilitator.live.room_thread import RoomThread
 from facilitator.live.trainer_desk import WorkshopDesk
 from participant.core.trainer import trainer_path
 from participant.io.server import ParticipantServer
@@ -20,6 +22,10 @@ from participant.io.store import create_session
 from participant.io.trainer_link import TokenFile, save_address, trainer_token
 from tests.phones import Phone, ws_url
 from tests.sample_agendas import GOOD
+
+ROOM_THREAD = "room thread"
+BOTH_LOOPS = pytest.mark.parametrize("workshop", ["same loop", ROOM_THREAD], indirect=True)
+"""A test of the ``workshop`` fixture, run with the server on the test's loop and on its own thread."""
 
 # Steps in GOOD: 1 talk, 2 breakout, 3 reflection, 4 choice, 5 break, 6 wordwall, 7 text, ...
 REFLECTION, CHOICE, WORDWALL, TEXT = 2, 3, 5, 6
@@ -35,22 +41,43 @@ def shown(panel: ResultsPanel) -> str:
 class LiveWorkshop:
     """A session on disk, its server on a free port, the workshop controller and the projector app."""
 
-    def __init__(self, tmp_path, stack: AsyncExitStack) -> None:
+    def __init__(self, tmp_path, stack: AsyncExitStack, *, threaded: bool = False) -> None:
+        """``threaded``: the server on its own thread and loop, as ``facilitate run`` has it; else on
+        the test's loop, where every change the projector makes reaches the server at once."""
         self.data = tmp_path
         self.stack = stack
+        self.threaded = threaded
         self.clock = ManualClock(datetime(2026, 11, 22, 8, 0))
 
     async def start(self, store, saved=None):
         self.store = store
-        self.server = ParticipantServer(store, trainer_token=TokenFile(store.path).current, suggest=suggest)
-        await self.server.start("127.0.0.1", 0)
-        self.stack.push_async_callback(self.server.close)
+
+        async def listen():
+            server = ParticipantServer(store, trainer_token=TokenFile(store.path).current, suggest=suggest)
+            await server.start("127.0.0.1", 0)
+            return server
+
+        if self.threaded:
+            room = self.room = RoomThread()
+            self.stack.callback(room.stop)
+            self.server, self.door = await room.run(listen), room.door
+            self.stack.push_async_callback(room.run, self.server.close)
+        else:
+            self.server, self.door = await listen(), None
+            self.stack.push_async_callback(self.server.close)
         base_url = f"http://127.0.0.1:{self.server.port}"
-        self.participants = ServerParticipants(self.server, store, base_url)
+        self.participants = ServerParticipants(self.server, store, base_url, server_door=self.door)
         agenda = parse_agenda(store.session.agenda_source)
         self.workshop = Workshop(agenda, self.clock, self.participants, saved)
         self.app = make_app(self.workshop, join_url=f"{base_url}{self.server.join_path}")
         return self.app
+
+    async def close_server(self) -> None:
+        """Close the server, on its own loop (closing again at the end does nothing)."""
+        if self.threaded:
+            await self.room.run(self.server.close)
+        else:
+            await self.server.close()
 
     def trainer_link(self) -> str:
         """Give the session its trainer link, as ``facilitate run`` does; returns the remote's URL."""
@@ -58,9 +85,8 @@ class LiveWorkshop:
         base_url = f"http://127.0.0.1:{self.server.port}"
         save_address(self.store.path, base_url)
         trainer = self.server.trainer
-        self.desk = WorkshopDesk(self.workshop, export=self.app.action_export, changed=trainer.changed)
+        self.desk = WorkshopDesk(self.workshop, trainer, export=self.app.action_export, server_door=self.door)
         self.stack.callback(self.desk.close)
-        self.server.trainer.attach(self.desk)
         return f"{base_url}{trainer_path(token)}"
 
     async def phone(self, device=None) -> Phone:

@@ -42,6 +42,7 @@ import hmac
 import json
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
@@ -115,10 +116,6 @@ LIMITS_PLACEHOLDER = b"/*LIMITS*/"
 """Where the page's script gets the wire's limits (:func:`with_limits`), so it keeps no copy."""
 METHODS = ("GET", "HEAD")
 _MACOS_OPEN_MAX = 10_240
-REPLIES_AT_ONCE = 100
-"""Messages being answered at once (the rest wait their turn). When thousands of phones answer
-together, each turn of the event loop then runs at most this many replies, so the projector, on the
-same loop, still answers a key and ticks its clock on time; the store's batches stay as large."""
 
 # The page is one file with inline CSS and JS; it may talk to this server and nothing else.
 PAGE_POLICY = (
@@ -212,6 +209,10 @@ class ParticipantServer:
     """Serves one session to phones. ``on_change()`` is called (with no arguments) after anything the
     projector shows changed: a phone joined or left, an answer was stored, a prompt opened or closed.
     Coalescing these calls is the caller's business. ``limits``: the budgets of each network address.
+
+    Every method runs on the server's event loop, except :meth:`results`, :meth:`notes` and
+    :attr:`connected`, which any thread may call: the answers and notes they read change only
+    under :attr:`lock` (``facilitate run`` reads them from the projector's thread).
     """
 
     def __init__(
@@ -241,7 +242,8 @@ class ParticipantServer:
         self._room_locks: dict[int, asyncio.Lock] = {}
         self._pace: tuple[str, int, Timer] | None = None
         """The open prompt's paced question and its timer (stamped with this server's clock)."""
-        self._replying = asyncio.Semaphore(REPLIES_AT_ONCE)
+        self.lock = threading.RLock()
+        """Held while the answers or notes other threads read change (and while they read them)."""
         self._counted: set[str] = set()  # the phones (keyed hashes) stored as joined by this process
         self._server: Server | None = None
         self._page: str | None = None
@@ -315,7 +317,8 @@ class ParticipantServer:
 
     def open_prompt(self, prompt_id: str, wire: Mapping[str, Any], *, step: int | None = None) -> None:
         """Open a prompt for every phone (closing any other); ``ValueError`` if phones could not answer it."""
-        prompt = self.hub.open_prompt(prompt_id, wire)
+        with self.lock:
+            prompt = self.hub.open_prompt(prompt_id, wire)
         self._pace = None
         self._report_failure(self.store.prompt_opened(prompt, step))
         self._send_prompt()
@@ -351,7 +354,9 @@ class ParticipantServer:
         """Keep these walls (prompt id -> prompt data, each opened before) answerable on every phone
         beside the open prompt, and close any other kept open; ``ValueError`` for a prompt phones
         could not answer."""
-        if self.hub.keep_open(prompts):
+        with self.lock:
+            changed = self.hub.keep_open(prompts)
+        if changed:
             self._send_prompt()
             self._changed()
 
@@ -363,7 +368,8 @@ class ParticipantServer:
         (per prompt id). ``None``: it goes on again (the phones then follow the prompts as before)."""
         if shared is None and self.hub.closing is None:
             return
-        closing = self.hub.finish(shared, hidden)
+        with self.lock:
+            closing = self.hub.finish(shared, hidden)
         if closing is not None:
             phones = [c for c, link in self._links.items() if link.device is not None and link.room is None]
             broadcast_text(phones, closing.encode())
@@ -374,7 +380,8 @@ class ParticipantServer:
             if self.hub.current is None:
                 return None
             prompt_id = self.hub.current.id
-        return self.hub.results(prompt_id)
+        with self.lock:
+            return self.hub.results(prompt_id)
 
     def room_path(self, room: int) -> str:
         """The path of room ``room``'s private notes link (only its holder may write its notes)."""
@@ -391,20 +398,23 @@ class ParticipantServer:
         breakout = OpenBreakout(breakout_id, title, tuple(prompts), rooms)
         if breakout != self.board.open or timer != self.board.timer:
             stamped = None if timer is None else replace(timer, at=self._clock())
-            self.board.open_breakout(breakout, stamped)
+            with self.lock:
+                self.board.open_breakout(breakout, stamped)
             self._send_rooms()
             self._send_breakout()
 
     def close_breakout(self) -> None:
         """No breakout is running: room links show their notes no more and cannot write."""
         if self.board.open is not None:
-            self.board.close_breakout()
+            with self.lock:
+                self.board.close_breakout()
             self._send_rooms()
             self._send_breakout()
 
     def notes(self, breakout_id: str) -> tuple[Note, ...]:
         """The live notes of a breakout, every room, in the order they were added."""
-        return self.board.notes(breakout_id)
+        with self.lock:
+            return self.board.notes(breakout_id)
 
     def _send_rooms(self, only: int | None = None) -> None:
         """Tell every device on a room link (or on one room's) what its room shows now."""
@@ -572,8 +582,7 @@ class ParticipantServer:
         link.room = self._room_of(rooms[0]) if rooms else None
         try:
             async for frame in connection:
-                async with self._replying:
-                    reply = await self._reply(link, frame)
+                reply = await self._reply(link, frame)
                 await connection.send(reply.encode())
                 if isinstance(reply, Welcome) and self.board.timer is not None:  # a breakout runs
                     await connection.send(self._breakout_now().encode())
@@ -655,7 +664,8 @@ class ParticipantServer:
                     log.exception("could not store a note")
                     return Error(ErrorCode.NOT_SAVED, "Your note could not be saved: try again", message.id)
                 themes = self.board.themes()
-                self.board.apply(note)
+                with self.lock:
+                    self.board.apply(note)
                 # A theme filed (or gone) in one room is offered in every room at once.
                 self._send_rooms(only=None if self.board.themes() != themes else room)
                 self._changed()
@@ -702,7 +712,9 @@ class ParticipantServer:
         """Store a response; the hub counts it once committed, even if the phone is gone by then."""
 
         def committed(seq: int) -> None:
-            if self.hub.record(response, seq):
+            with self.lock:
+                new = self.hub.record(response, seq)
+            if new:
                 self._changed()
 
         return self.store.commit_response(response, committed)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection, broadcast
 from websockets.exceptions import ConnectionClosed
@@ -75,10 +76,16 @@ class TrainerChannel:
             return False
         return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
 
-    def changed(self) -> None:
-        """What the trainer sees changed: every trainer connection gets the new view."""
+    @property
+    def watched(self) -> bool:
+        """Whether a trainer connection is open (any thread may ask)."""
+        return bool(self._connections)
+
+    def changed(self, view: Mapping[str, Any] | None = None) -> None:
+        """What the trainer sees changed: every trainer connection gets ``view`` (by default, the
+        desk's view now)."""
         if self.desk is not None and self._connections:
-            broadcast(list(self._connections), view_message(self.desk.view()))
+            broadcast(list(self._connections), view_message(self.desk.view() if view is None else view))
 
     def close(self) -> None:
         if self._watcher is not None:

@@ -1,0 +1,63 @@
+"""The phones' server on a thread and event loop of its own, beside the projector's.
+
+On one event loop, every callback ready to run goes before the next: while two thousand phones
+answer at once, each step of a key's way through the projector (the app, the screen, the binding)
+waited behind hundreds of answers, and a key took 120-600 ms (``bench/load.py --mode burst``). A
+bound on answers in flight kept keys quicker but halved the store's batches, and so the room's
+throughput. With the server on its own loop, the projector's loop has nothing ready but its own
+work: it waits only for its turn at the interpreter (a few milliseconds), and the server can keep as
+many answers in flight as the store batches best.
+
+The server's loop owns the server; the projector's loop owns the workshop. Each reaches the other
+through a :class:`~facilitator.live.loop_door.LoopDoor` (see :mod:`facilitator.live.participants`
+and :mod:`facilitator.live.trainer_desk`); the server's results and notes are read under its lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from facilitator.live.event_loop import loop_factory
+from facilitator.live.loop_door import LoopDoor
+
+T = TypeVar("T")
+
+STOP_SECONDS = 10.0
+"""How long stopping waits for the thread to end."""
+
+
+class RoomThread:
+    """A daemon thread running an event loop (uvloop's when installed) until :meth:`stop`."""
+
+    def __init__(self, name: str = "room") -> None:
+        make = loop_factory() or asyncio.new_event_loop
+        self.loop = make()
+        self.door = LoopDoor(self.loop)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
+
+    async def run(self, work: Callable[[], Awaitable[T]]) -> T:
+        """``work()`` run on this thread's loop: its result, or its exception, for a caller on another
+        event loop, which goes on meanwhile."""
+
+        async def call() -> T:
+            return await work()
+
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call(), self.loop))
+
+    def stop(self) -> None:
+        """Stop the loop and its thread (close the server first, with :meth:`run`)."""
+        if self._thread.is_alive():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(STOP_SECONDS)
