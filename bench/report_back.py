@@ -174,6 +174,8 @@ class Filing:
     """Notes whose theme existed already."""
     hits: int
     """Of those, notes whose theme was among the "Add to" buttons."""
+    resembling_hits: int
+    """Of those, notes whose theme was among the buttons of the themes the note resembles (no fill)."""
     taps: int
 
 
@@ -186,19 +188,21 @@ def walk_filing(breakout: Breakout) -> Filing:
     label typed (a tap per character) and "Add" tapped: 2 + the label's length.
     """
     filed: dict[tuple[int, str], tuple[str, list[str]]] = {}  # (prompt, key) -> label, texts
-    offered = hits = taps = 0
+    offered = hits = resembling_hits = taps = 0
     for note in breakout.notes:
         label = breakout.labels[note.id]
         themes = [
             FiledTheme(name, p, tuple(texts)) for (p, _), (name, texts) in filed.items() if p == note.prompt
         ]
         offer = {theme_key(name) for name in suggest(note.text, themes, prompts=breakout.prompts)}
+        resembling = {theme_key(name) for name in suggest(note.text, themes, breakout.prompts, fill=False)}
         if (note.prompt, theme_key(label)) in filed:
             offered += 1
             hits += theme_key(label) in offer
+            resembling_hits += theme_key(label) in resembling
         taps += 1 if theme_key(label) in offer else 2 + len(label)
         filed.setdefault((note.prompt, theme_key(label)), (label, []))[1].append(note.text)
-    return Filing(offered, hits, taps)
+    return Filing(offered, hits, resembling_hits, taps)
 
 
 def score_set(name: str, members: Sequence[Breakout]) -> dict[str, object]:
@@ -216,6 +220,9 @@ def score_set(name: str, members: Sequence[Breakout]) -> dict[str, object]:
         "fix_actions_per_note": round(fixes / notes, 3),
         "ari": round(statistics.fmean(ari for _, ari in automatic), 3),
         "suggest_hit_rate": round(sum(f.hits for f in filing) / max(1, sum(f.offered for f in filing)), 3),
+        "suggest_hit_rate_resembling": round(
+            sum(f.resembling_hits for f in filing) / max(1, sum(f.offered for f in filing)), 3
+        ),
         "taps_per_note": round(sum(f.taps for f in filing) / notes, 2),
         "filed_fix_actions": sum(grouping_fixes(b, b.labels)[0].total for b in members),
     }
