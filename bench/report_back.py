@@ -10,7 +10,9 @@ set tests/fixtures/breakout_notes_blind.json) it prints one JSON line with:
   they write would (it must be 0: filed themes are kept as filed);
 - ``rooms_fix_actions``: the same when notes are filed as the set's rooms filed them (its notes'
   "filed"), others unsorted; only for sets that say;
-- ``suggest_hit_rate`` and ``taps_per_note``: rooms filing as they go (see ``walk_filing``).
+- ``suggest_hit_rate`` and ``taps_per_note``: rooms filing as they go (see ``walk_filing``), with the
+  buttons the page shows (the themes a note resembles, the largest filling the rest);
+  ``suggest_hit_rate_resembling``: the same with only the themes the note resembles.
 
     python bench/report_back.py [--set NAME] [--smoke]
 
