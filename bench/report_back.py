@@ -10,7 +10,9 @@ set tests/fixtures/breakout_notes_blind.json) it prints one JSON line with:
   they write would (it must be 0: filed themes are kept as filed);
 - ``rooms_fix_actions``: the same when notes are filed as the set's rooms filed them (its notes'
   "filed"), others unsorted; only for sets that say;
-- ``suggest_hit_rate`` and ``taps_per_note``: rooms filing as they go (see ``walk_filing``).
+- ``suggest_hit_rate`` and ``taps_per_note``: rooms filing as they go (see ``walk_filing``), with the
+  buttons the page shows (the themes a note resembles, the largest filling the rest);
+  ``suggest_hit_rate_resembling``: the same with only the themes the note resembles.
 
     python bench/report_back.py [--set NAME] [--smoke]
 
@@ -174,6 +176,8 @@ class Filing:
     """Notes whose theme existed already."""
     hits: int
     """Of those, notes whose theme was among the "Add to" buttons."""
+    resembling_hits: int
+    """Of those, notes whose theme was among the buttons of the themes the note resembles (no fill)."""
     taps: int
 
 
@@ -186,19 +190,21 @@ def walk_filing(breakout: Breakout) -> Filing:
     label typed (a tap per character) and "Add" tapped: 2 + the label's length.
     """
     filed: dict[tuple[int, str], tuple[str, list[str]]] = {}  # (prompt, key) -> label, texts
-    offered = hits = taps = 0
+    offered = hits = resembling_hits = taps = 0
     for note in breakout.notes:
         label = breakout.labels[note.id]
         themes = [
             FiledTheme(name, p, tuple(texts)) for (p, _), (name, texts) in filed.items() if p == note.prompt
         ]
         offer = {theme_key(name) for name in suggest(note.text, themes, prompts=breakout.prompts)}
+        resembling = {theme_key(name) for name in suggest(note.text, themes, breakout.prompts, fill=False)}
         if (note.prompt, theme_key(label)) in filed:
             offered += 1
             hits += theme_key(label) in offer
+            resembling_hits += theme_key(label) in resembling
         taps += 1 if theme_key(label) in offer else 2 + len(label)
         filed.setdefault((note.prompt, theme_key(label)), (label, []))[1].append(note.text)
-    return Filing(offered, hits, taps)
+    return Filing(offered, hits, resembling_hits, taps)
 
 
 def score_set(name: str, members: Sequence[Breakout]) -> dict[str, object]:
@@ -216,6 +222,9 @@ def score_set(name: str, members: Sequence[Breakout]) -> dict[str, object]:
         "fix_actions_per_note": round(fixes / notes, 3),
         "ari": round(statistics.fmean(ari for _, ari in automatic), 3),
         "suggest_hit_rate": round(sum(f.hits for f in filing) / max(1, sum(f.offered for f in filing)), 3),
+        "suggest_hit_rate_resembling": round(
+            sum(f.resembling_hits for f in filing) / max(1, sum(f.offered for f in filing)), 3
+        ),
         "taps_per_note": round(sum(f.taps for f in filing) / notes, 2),
         "filed_fix_actions": sum(grouping_fixes(b, b.labels)[0].total for b in members),
     }

@@ -593,7 +593,8 @@ def test_typing_a_note_offers_other_rooms_themes_it_resembles_and_one_tap_files_
     browser: Browser, suggesting: LiveServer
 ) -> None:
     """Room 1 files under "Trust"; as room 2 types a note about trust, "Add to Trust" appears, and
-    one tap adds the note filed there. A note about nothing filed yet gets no button."""
+    one tap adds the note filed there. A note sharing no word with a theme is offered the largest
+    themes; words that mean nothing get no button."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     try:
         first, second = visit(context.new_page(), suggesting, 1), visit(context.new_page(), suggesting, 2)
@@ -608,6 +609,8 @@ def test_typing_a_note_offers_other_rooms_themes_it_resembles_and_one_tap_files_
         assert filed(suggesting)[-1] == (2, "we all trust each other", 0, "Trust", False)
         expect(second.get_by_role("button", name=re.compile("^Add to "))).to_have_count(0)
         second.get_by_label("Note", exact=True).fill("parking at the office")
+        expect(button(second, "Add to Trust")).to_be_visible(timeout=2_000)
+        second.get_by_label("Note", exact=True).fill("ok so")
         second.wait_for_timeout(600)
         expect(second.get_by_role("button", name=re.compile("^Add to "))).to_have_count(0)
     finally:

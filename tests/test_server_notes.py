@@ -244,7 +244,8 @@ async def suggesting(tmp_path):
 async def test_a_room_is_offered_every_rooms_themes_of_its_prompt_a_new_one_reaching_every_room(
     suggesting, stack
 ):
-    """Room 2 hears of room 1's new theme at once; suggestions come from the note's own prompt."""
+    """Room 2 hears of room 1's new theme at once; suggestions come from the note's own prompt, the
+    largest themes that fill the buttons left too."""
     first, second = await room_device(suggesting, stack, 1), await room_device(suggesting, stack, 2)
     filed = note("note-0001", "We trust each other", prompt=1, theme="Trust")
     assert (await first.call(filed))["type"] == "ack"
@@ -256,6 +257,11 @@ async def test_a_room_is_offered_every_rooms_themes_of_its_prompt_a_new_one_reac
         "themes": ["Trust"],
     }
     assert (await second.request({**asked, "prompt": 0}))["themes"] == []
+    other = note("note-0002", "Paperwork piles up", prompt=0, theme="Paperwork")
+    assert (await first.call(other))["type"] == "ack"
+    await second.receive()
+    unlike = {"type": "suggest", "text": "she gets it done", "prompt": 1}  # no word in common: filled
+    assert (await second.request(unlike))["themes"] == ["Trust"]  # never another prompt's theme
 
 
 async def test_suggest_is_for_room_links_only_and_bounded_by_the_connections_rate(suggesting, stack):

@@ -226,10 +226,15 @@ def test_labels_carry_no_markup_or_control_characters():
         ("boundries are a worry", "clinicians worry about boundaries"),
         ("follows thru on what she says", "she always follows through"),
         ("relaible", "so reliable"),
+        ("the SWs", "a social worker"),
+        ("ROIs take weeks", "no HIPAA release signed"),
+        ("so many rules", "their policy"),
+        ("constant clashes between agencies", "the agencies disagree"),
     ],
 )
 def test_typos_abbreviations_and_shorthand_still_meet(left, right):
-    """A typo, an acronym or phone shorthand does not keep two notes that say the same thing apart."""
+    """A typo, an acronym (or its plural), phone shorthand or a common synonym does not keep two
+    notes that say the same thing apart."""
     distractors = ["funding cuts hurt", "paperwork piles up", "court is adversarial", "kids wait longer"]
     notes = notes_of(left, right, *distractors)
     found = group_notes(notes)

@@ -33,8 +33,8 @@ revision the device last saw):
 - ``note_delete``: ``{"type": "note_delete", "id": NOTE_ID, "rev": N}``
 - ``suggest``: ``{"type": "suggest", "text": "...", "prompt": P}``: the note being typed; the reply is
   ``{"type": "suggestions", "text": "...", "themes": ["label", ...]}`` (at most
-  :data:`MAX_SUGGESTIONS` of the breakout's themes, from every room, that the text most resembles;
-  none when the link asks faster than its rate allows).
+  :data:`MAX_SUGGESTIONS` of the breakout's themes of that prompt, from every room, that the text
+  most resembles, then its largest others; none when the link asks faster than its rate allows).
 
 Server to phone:
 

@@ -9,7 +9,8 @@ shows the themes biggest first, each with a short label.
 
 Two entry points:
 
-- ``suggest``: while a note is typed, the filed themes it resembles: the "Add to <theme>" buttons.
+- ``suggest``: while a note is typed, the filed themes it resembles, then the largest others:
+  the "Add to <theme>" buttons.
 - ``group_notes``: at the report-back, every note of a breakout in one theme. Themes never mix
   prompts. Filed themes are kept as filed; only unsorted notes are placed (``filing``): into the
   filed theme they fit, marked as a suggestion for the trainer to accept; else with other unsorted

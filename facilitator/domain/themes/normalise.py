@@ -53,6 +53,8 @@ def tokens(text: str) -> tuple[Token, ...]:
         word = typed.casefold().replace("-", "")
         if word.isdigit() and len(word) < 3:
             continue
+        if word[-1:] == "s" and word not in LEXICON.abbreviations and _is_acronym(word[:-1]):
+            word = word[:-1]  # an acronym's plural ("SWs", "ROIs") is the acronym
         if word in LEXICON.abbreviations:
             found.extend(Token(part, word.upper()) for part in LEXICON.abbreviations[word].split())
         elif word in LEXICON.shorthand:
@@ -62,6 +64,10 @@ def tokens(text: str) -> tuple[Token, ...]:
                 Token(word, typed if _keeps_case(typed, word, first=not found) else typed.casefold())
             )
     return tuple(found)
+
+
+def _is_acronym(word: str) -> bool:
+    return word in LEXICON.abbreviations or word in LEXICON.acronyms
 
 
 def _keeps_case(typed: str, word: str, *, first: bool) -> bool:

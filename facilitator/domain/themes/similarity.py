@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from facilitator.domain.themes.lexicon import LEXICON
 from facilitator.domain.themes.normalise import Token
 
-CHAR_WEIGHT = 0.25
-"""Share of the character-trigram cosine in a pair's similarity; the rest is the term cosine."""
+CHAR_WEIGHT = 0.15
+"""Share of the character-trigram cosine in a pair's similarity; the rest is the term cosine. On the
+five labelled sets of bench/report_back.py, 0.15 leaves no set more fixes than 0.25 did and fresh1
+and blind fewer (0.1 and 0.35 trade one set against another)."""
 PROMPT_DAMPING = 0.75
 """A term used by every prompt keeps 1 - PROMPT_DAMPING of its weight. A term used by only some of the
 prompts keeps all of it: it tells which prompt a note answers, and so which theme it may be in."""
