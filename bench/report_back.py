@@ -1,7 +1,8 @@
 """How much the trainer fixes at the report-back, and how well "Add to <theme>" serves room facilitators.
 
 For each set of labelled notes (the parts of tests/fixtures/breakout_notes.json's split, and the blind
-set tests/fixtures/breakout_notes_blind.json) it prints one JSON line with:
+sets tests/fixtures/breakout_notes_blind.json and breakout_notes_blind2.json) it prints one JSON
+line with:
 
 - ``fix_actions``: the fewest merges plus moves that turn the automatic grouping of the notes, every
   note unsorted, into the labels (see ``fix_actions``); ``fix_actions_per_note``; ``ari``, the mean
@@ -16,7 +17,8 @@ set tests/fixtures/breakout_notes_blind.json) it prints one JSON line with:
 
     python bench/report_back.py [--set NAME] [--smoke]
 
-``--set`` scores one set (tuning, heldout, fresh1, fresh2, blind); ``--smoke`` one breakout, for CI.
+``--set`` scores one set (tuning, heldout, fresh1, fresh2, blind, blind2); ``--smoke`` one
+breakout, for CI.
 Before the JSON lines it prints the time to suggest themes and to group 200 notes.
 """
 
@@ -38,6 +40,9 @@ from participant.core.notes import FiledTheme, Note
 from participant.core.text import theme_key
 
 BLIND = ROOT / "tests" / "fixtures" / "breakout_notes_blind.json"
+BLIND2 = ROOT / "tests" / "fixtures" / "breakout_notes_blind2.json"
+"""A second blind set (140 notes, 3 breakouts, 4 rooms each), written like the first by someone who
+never saw the code, and scored once, after the tuning on the five sets before it had stopped."""
 
 
 @dataclass(frozen=True)
@@ -142,13 +147,14 @@ def breakouts(
 
 
 def sets(smoke: bool) -> dict[str, list[Breakout]]:
-    """Each set's breakouts by name: the fixture's split, and the blind set when it is there."""
+    """Each set's breakouts by name: the fixture's split, and the blind sets when they are there."""
     fixture = load_fixture(FIXTURE)
     if smoke:
         return {"smoke": breakouts(fixture, fixture["split"]["tuning"][:1], listed_by_room=True)}
     named = {part: breakouts(fixture, fixture["split"][part], listed_by_room=True) for part in SPLIT}
-    if BLIND.exists():
-        named["blind"] = breakouts(load_fixture(BLIND))
+    for name, path in (("blind", BLIND), ("blind2", BLIND2)):
+        if path.exists():
+            named[name] = breakouts(load_fixture(path))
     return named
 
 

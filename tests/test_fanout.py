@@ -5,7 +5,7 @@ import asyncio
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
 
-from participant.io.fanout import broadcast_text
+from participant.io.fanout import broadcast_text, send_now
 
 TIMEOUT = 5
 
@@ -34,3 +34,31 @@ async def test_every_open_connection_gets_the_same_message_and_a_closed_one_is_s
             assert [await phone.recv() for phone in phones[1:]] == [text, text]
         for phone in phones[1:]:
             await phone.close()
+
+
+async def test_a_reply_is_written_at_once_unless_the_connection_must_wait():
+    """``send_now`` writes to an open connection; a paused one (its buffer over the high-water mark,
+    a client that reads nothing) or a closed one is left to ``send``, which waits or raises."""
+    joined: list[ServerConnection] = []
+    one_in = asyncio.Event()
+
+    async def handler(connection: ServerConnection) -> None:
+        joined.append(connection)
+        one_in.set()
+        await connection.wait_closed()
+
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        phone = await connect(url, compression=None)
+        async with asyncio.timeout(TIMEOUT):
+            await one_in.wait()
+            (connection,) = joined
+            assert send_now(connection, '{"type": "ack", "id": "a1"}')
+            assert await phone.recv() == '{"type": "ack", "id": "a1"}'
+            connection.pause_writing()
+            assert not send_now(connection, "waits")
+            connection.resume_writing()
+            await phone.close()
+            while connection.state.name == "OPEN":
+                await asyncio.sleep(0.01)
+            assert not send_now(connection, "closed")

@@ -1,9 +1,11 @@
-"""One message to many connections, framed once.
+"""Messages written straight to the transport, framed once.
 
 websockets' ``broadcast`` builds and serializes a frame for every connection: with thousands of
 phones, opening a prompt spent most of its time there. A server's frames are not masked, and this
 server negotiates no extension (``compression=None``), so one serialized frame is right for every
-connection and can be written to each transport as it is.
+connection and can be written to each transport as it is. A reply (an ack) is written the same way
+when the connection can take it at once: ``Connection.send``'s checks, context and drain cost as
+much again as the write itself, a sixth of the server's time when 2,000 phones answer at once.
 """
 
 from __future__ import annotations
@@ -15,12 +17,30 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
 
+def _frame(text: str) -> bytes:
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+
+
+def _ready(connection: ServerConnection) -> bool:
+    return connection.protocol.state is State.OPEN and connection.send_in_progress is None
+
+
+def send_now(connection: ServerConnection, text: str) -> bool:
+    """Write ``text`` to the connection if it takes it without waiting: open, no message being sent,
+    not paused by its write buffer's high-water mark, no extension. False: send it with
+    ``await connection.send(text)``, which waits (and so stops reading a client that reads nothing)."""
+    if connection.protocol.extensions or connection.paused or not _ready(connection):
+        return False
+    connection.transport.write(_frame(text))
+    return True
+
+
 def broadcast_text(connections: Iterable[ServerConnection], text: str) -> None:
     """Send ``text`` to every open connection, as websockets' ``broadcast`` does (connections that are
     not open, or are in the middle of a fragmented message, are skipped), serializing it once."""
-    frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+    frame = _frame(text)
     for connection in connections:
         if connection.protocol.extensions:  # framed differently: let websockets frame it
             broadcast([connection], text)
-        elif connection.protocol.state is State.OPEN and connection.send_in_progress is None:
+        elif _ready(connection):
             connection.transport.write(frame)

@@ -103,7 +103,7 @@ from participant.core.wire import (
     parse_room_message,
     too_fast,
 )
-from participant.io.fanout import broadcast_text
+from participant.io.fanout import broadcast_text, send_now
 from participant.io.store import Store
 from participant.io.trainer_channel import TrainerChannel
 
@@ -582,8 +582,9 @@ class ParticipantServer:
         link.room = self._room_of(rooms[0]) if rooms else None
         try:
             async for frame in connection:
-                reply = await self._reply(link, frame)
-                await connection.send(reply.encode())
+                reply = (await self._reply(link, frame)).encode()
+                if not send_now(connection, reply):
+                    await connection.send(reply)
                 if isinstance(reply, Welcome) and self.board.timer is not None:  # a breakout runs
                     await connection.send(self._breakout_now().encode())
                 pace = self._pace_now() if isinstance(reply, Welcome) else None
