@@ -9,10 +9,10 @@ Texts in a result are participant text, cleaned by :mod:`participant.core.text`:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from participant.core.text import folded
 from participant.core.wire import (
@@ -125,28 +125,66 @@ def tally(
 ) -> Results:
     """The results of ``prompt`` from each respondent's current answer, in the order given."""
     answers = list(answers)
+    given = _Given([answer for answer in answers if not isinstance(answer, Pass)])
+    return _results(prompt, len(answers), len(answers) - len(given.answers), min_responses, given)
+
+
+class _Parts(Protocol):
+    """What a prompt's results are made of, by kind; the prompt's data says which parts are asked for."""
+
+    def ratings(self, wire: Mapping[str, Any], min_responses: int) -> tuple[RatingResult, ...]: ...
+
+    def comments(self) -> tuple[str, ...]: ...
+
+    def choices(self, wire: Mapping[str, Any]) -> tuple[tuple[str, int], ...]: ...
+
+    def words(self) -> tuple[tuple[str, int], ...]: ...
+
+    def texts(self) -> tuple[str, ...]: ...
+
+
+def _results(prompt: OpenPrompt, count: int, passes: int, min_responses: int, parts: _Parts) -> Results:
     kind = prompt_kind(prompt.wire)
-    given = [answer for answer in answers if not isinstance(answer, Pass)]
     results = Results(
         prompt_id=prompt.id,
         kind=kind,
         question=str(prompt.wire.get("question", "")),
-        count=len(answers),
-        passes=len(answers) - len(given),
+        count=count,
+        passes=passes,
         min_responses=min_responses,
     )
     if kind is PromptKind.REFLECTION:
-        ratings = [answer for answer in given if isinstance(answer, Ratings)]
-        return replace(
-            results,
-            ratings=rating_results(prompt.wire, ratings, min_responses),
-            texts=tuple(answer.comment for answer in ratings if answer.comment),
-        )
+        return replace(results, ratings=parts.ratings(prompt.wire, min_responses), texts=parts.comments())
     if kind is PromptKind.CHOICE:
-        return replace(results, choices=choice_counts(prompt.wire, given))
+        return replace(results, choices=parts.choices(prompt.wire))
     if kind is PromptKind.WORDWALL:
-        return replace(results, words=word_counts(answer for answer in given if isinstance(answer, Words)))
-    return replace(results, texts=tuple(answer.text for answer in given if isinstance(answer, Text)))
+        return replace(results, words=parts.words())
+    return replace(results, texts=parts.texts())
+
+
+@dataclass(frozen=True)
+class _Given:
+    """The parts of :func:`tally`, counted from the real answers (passes left out) in their order."""
+
+    answers: list[AnswerValue]
+
+    def _ratings(self) -> Iterator[Ratings]:
+        return (answer for answer in self.answers if isinstance(answer, Ratings))
+
+    def ratings(self, wire: Mapping[str, Any], min_responses: int) -> tuple[RatingResult, ...]:
+        return rating_results(wire, self._ratings(), min_responses)
+
+    def comments(self) -> tuple[str, ...]:
+        return tuple(answer.comment for answer in self._ratings() if answer.comment)
+
+    def choices(self, wire: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+        return choice_counts(wire, self.answers)
+
+    def words(self) -> tuple[tuple[str, int], ...]:
+        return word_counts(answer for answer in self.answers if isinstance(answer, Words))
+
+    def texts(self) -> tuple[str, ...]:
+        return tuple(answer.text for answer in self.answers if isinstance(answer, Text))
 
 
 def rating_results(
@@ -154,14 +192,29 @@ def rating_results(
 ) -> tuple[RatingResult, ...]:
     """Per reflection question, the 1-5 distribution of the ratings given; a question rated by
     fewer than ``min_responses`` is withheld."""
-    questions = list(wire.get("ratings", ()))
-    counts = [Counter[int]() for _ in questions]
+    counts: list[Counter[int]] = []
     for answer in answers:
-        for counter, rating in zip(counts, answer.ratings, strict=False):
-            if rating is not None:
-                counter[rating] += 1
+        _count_ratings(counts, answer, 1)
+    return _rating_table(wire, counts, min_responses)
+
+
+def _count_ratings(counts: list[Counter[int]], answer: Ratings, step: int) -> None:
+    """Add ``step`` (1, or -1 to take the answer back) to the count of each rating the answer gives,
+    per question (``counts`` grows to as many questions as the answer rates)."""
+    for index, rating in enumerate(answer.ratings):
+        if rating is not None:
+            while len(counts) <= index:
+                counts.append(Counter())
+            counts[index][rating] += step
+
+
+def _rating_table(
+    wire: Mapping[str, Any], counts: Sequence[Counter[int]], min_responses: int
+) -> tuple[RatingResult, ...]:
+    """The reflection's questions with the counts of their ratings (``counts``, in question order)."""
     results = []
-    for question, counter in zip(questions, counts, strict=True):
+    for index, question in enumerate(wire.get("ratings", ())):
+        counter = counts[index] if index < len(counts) else Counter[int]()
         answered = counter.total()
         withheld = answered < min_responses
         results.append(
@@ -193,7 +246,10 @@ def _rating_wire(rating: RatingResult) -> dict[str, Any]:
 
 def choice_counts(wire: Mapping[str, Any], answers: Iterable[AnswerValue]) -> tuple[tuple[str, int], ...]:
     """Every option of the prompt, in its order, with how many chose it."""
-    chosen = Counter(answer.option for answer in answers if isinstance(answer, Choice))
+    return _option_counts(wire, Counter(answer.option for answer in answers if isinstance(answer, Choice)))
+
+
+def _option_counts(wire: Mapping[str, Any], chosen: Counter[str]) -> tuple[tuple[str, int], ...]:
     return tuple((str(option), chosen[str(option)]) for option in wire.get("options", ()))
 
 
@@ -204,15 +260,27 @@ def word_counts(answers: Iterable[Words]) -> tuple[tuple[str, int], ...]:
     spacing, width or invisible characters count together; each is shown as it was first typed.
     """
     counts: Counter[str] = Counter()
-    shown: dict[str, str] = {}
+    first: dict[str, tuple[tuple[int], str]] = {}
     for answer in answers:
-        for word in answer.words:
-            key = folded(word)
+        for key, word in _entries(answer):
             counts[key] += 1
-            shown.setdefault(key, word.strip())
-    order = {key: position for position, key in enumerate(shown)}
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], order[item[0]]))
-    return tuple((shown[key], count) for key, count in ordered)
+            first.setdefault(key, ((len(first),), word))
+    return _most_frequent(counts, first)
+
+
+def _entries(answer: Words) -> Iterator[tuple[str, str]]:
+    """Each entry of a word-wall answer as compared (:func:`~participant.core.text.folded`) and as shown."""
+    for word in answer.words:
+        yield folded(word), word.strip()
+
+
+def _most_frequent(
+    counts: Mapping[str, int], first: Mapping[str, tuple[tuple[int, ...], str]]
+) -> tuple[tuple[str, int], ...]:
+    """Each entry (by its folded key) as first given, with its count: most frequent first, then in
+    the order first given (``first``: where each entry was first given, and as what)."""
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], first[item[0]][0]))
+    return tuple((first[key][1], count) for key, count in ordered)
 
 
 def without_hidden(results: Results, hidden: Collection[str]) -> Results:
