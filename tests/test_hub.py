@@ -12,6 +12,7 @@ from participant.core.hub import Hub, Keys, Response, check_prompt
 from participant.core.tallies import RatingResult, tally, word_counts
 from participant.core.wire import (
     Answer,
+    AnswerValue,
     Choice,
     CurrentPrompt,
     ErrorCode,
@@ -19,6 +20,7 @@ from participant.core.wire import (
     Pass,
     ProtocolError,
     Ratings,
+    Text,
     Welcome,
     Words,
 )
@@ -433,6 +435,125 @@ def test_text_results_keep_texts_in_the_order_last_answered(hub, room):
     room.answer("device-a", "answer-03", "p1", {"text": "changed"})
     room.answer("device-c", "answer-04", "p1", {"pass": True})
     assert hub.results("p1").texts == ("[bold red]x[/]", "changed")
+
+
+PROMPTS = {"p1": REFLECTION, "p2": CHOICE, "p3": WORDWALL, "p4": TEXT}
+VALUES = {
+    "p1": st.builds(
+        Ratings,
+        st.tuples(*[st.none() | st.integers(1, 5)] * 2),
+        st.sampled_from([None, "", "calm", "more breaks", "calm"]),
+    ),
+    "p2": st.builds(Choice, st.sampled_from(CHOICE["options"])),
+    "p3": st.builds(
+        Words,
+        st.lists(
+            st.sampled_from(["KPI", "kpi", " Kpi ", "synergy", "SYNERGY", "deep dive", "Deep  Dive"]),
+            max_size=3,
+        ).map(tuple),
+    ),
+    "p4": st.builds(Text, st.sampled_from(["first", "second", "third", "first"])),
+}
+
+
+@st.composite
+def recordings(draw):
+    """Answers to all four prompts by a few respondents, then the order the store commits them in:
+    sequence numbers out of order (even equal), later answers replacing earlier ones, old ones late,
+    and resends of answers already recorded."""
+    answers = draw(
+        st.lists(
+            st.sampled_from(sorted(PROMPTS)).flatmap(
+                lambda prompt_id: st.tuples(
+                    st.just(prompt_id),
+                    st.sampled_from("abcde"),
+                    st.just(Pass()) | VALUES[prompt_id],
+                )
+            ),
+            min_size=1,
+            max_size=16,
+        )
+    )
+    records = st.tuples(st.integers(0, len(answers) - 1), st.integers(1, 40))
+    return [
+        (Response(prompt_id, f"respondent-{who}", f"answer-{index}", value), seq)
+        for index, seq in draw(st.lists(records, max_size=30))
+        for prompt_id, who, value in [answers[index]]
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(records=recordings(), min_responses=st.integers(0, 3))
+def test_results_kept_as_answers_are_recorded_are_the_tally_of_the_current_answers(records, min_responses):
+    """After every record, each prompt's results equal tally() of each respondent's latest answer
+    (the highest sequence number; recorded first among equal ones), ordered by sequence number:
+    whatever order answers are committed and recorded in, replaced or resent."""
+    hub = Hub("Workshop", SECRET, min_responses=min_responses)
+    for prompt_id, wire in PROMPTS.items():
+        hub.open_prompt(prompt_id, wire)
+    recorded: set[str] = set()
+    latest: dict[str, dict[str, tuple[int, AnswerValue]]] = {prompt_id: {} for prompt_id in PROMPTS}
+    for response, seq in records:
+        new = response.answer_key not in recorded
+        assert hub.record(response, seq) == new
+        recorded.add(response.answer_key)
+        current = latest[response.prompt_id]
+        if new and (response.respondent not in current or seq > current[response.respondent][0]):
+            current[response.respondent] = (seq, response.value)
+        for prompt_id, wire in PROMPTS.items():
+            answers = [value for _, value in sorted(latest[prompt_id].values(), key=lambda answer: answer[0])]
+            assert hub.results(prompt_id) == tally(OpenPrompt(prompt_id, wire), answers, min_responses)
+    restored = Hub.restore(
+        "Workshop",
+        SECRET,
+        [hub.prompt(p) for p in PROMPTS],
+        [(seq, r) for r, seq in records],
+        min_responses=min_responses,
+    )
+    assert [restored.results(p) for p in PROMPTS] == [hub.results(p) for p in PROMPTS]
+
+
+def test_results_are_built_again_only_after_an_answer_changed_them(hub, room):
+    """Asking for results again costs nothing until an answer is recorded; a resend changes nothing."""
+    hub.open_prompt("p1", REFLECTION)
+    room.answer("device-a", "answer-01", "p1", {"ratings": [4, None], "comment": "calm"})
+    first = hub.results("p1")
+    assert hub.results("p1") is first
+    assert room.answer("device-a", "answer-01", "p1", {"ratings": [4, None]}) is None
+    assert hub.results("p1") is first
+    room.answer("device-a", "answer-02", "p1", {"ratings": [5, None]})
+    assert hub.results("p1").ratings[0].answered == 1
+    assert hub.results("p1").texts == ()
+
+
+def test_an_answer_recorded_late_takes_the_place_of_its_sequence_number(hub):
+    """The store may commit answers in one order and the hub record them in another: texts are
+    listed by sequence number all the same, and a respondent's older answer arriving late is ignored."""
+    hub.open_prompt("p1", TEXT)
+
+    def response(device: str, answer_id: str, text: str) -> Response:
+        return hub.receive(device, Answer(answer_id, "p1", {"text": text}))
+
+    hub.record(response("device-a", "answer-01", "third"), 3)
+    hub.record(response("device-b", "answer-02", "first"), 1)
+    assert hub.results("p1").texts == ("first", "third")
+    hub.record(response("device-c", "answer-03", "second"), 2)
+    hub.record(response("device-a", "answer-04", "older"), 0)
+    assert hub.results("p1").texts == ("first", "second", "third")
+    hub.record(response("device-b", "answer-05", "fourth"), 4)
+    assert hub.results("p1").texts == ("second", "third", "fourth")
+
+
+def test_results_follow_a_prompt_reopened_with_other_data(hub, room):
+    """Reopening a prompt under the same id with edited data keeps its answers, shown with the new data."""
+    hub.open_prompt("p1", CHOICE)
+    room.answer("device-a", "answer-01", "p1", {"option": "Fine"})
+    assert hub.results("p1").choices == (("Scared", 0), ("Curious", 0), ("Fine", 1))
+    hub.open_prompt("p1", {**CHOICE, "question": "And now?", "options": ["Fine", "Tired"]})
+    assert (hub.results("p1").question, hub.results("p1").choices) == (
+        "And now?",
+        (("Fine", 1), ("Tired", 0)),
+    )
 
 
 def test_results_of_an_unknown_prompt_are_a_key_error(hub):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 
-from participant.core.tallies import Results, tally, without_hidden
+from participant.core.tallies import Position, Results, RunningTally, without_hidden
 from participant.core.wire import (
     DEFAULT_MIN_RESPONSES,
     MAX_PROMPT_ID_LENGTH,
@@ -86,6 +86,13 @@ class Response:
 class _Current:
     seq: int
     value: AnswerValue
+    number: int
+    """The respondent's number among the prompt's respondents, in the order first recorded."""
+
+    @property
+    def position(self) -> Position:
+        """Where the answer is tallied: by sequence number (equal ones in the order first recorded)."""
+        return (self.seq, self.number)
 
 
 def check_prompt(prompt_id: str, wire: Mapping[str, Any]) -> OpenPrompt:
@@ -122,6 +129,7 @@ class Hub:
         self._closing: Closing | None = None
         self._devices: Counter[str] = Counter()
         self._answers: dict[str, dict[str, _Current]] = {}
+        self._tallies: dict[str, RunningTally] = {}  # prompt id -> the tally of its current answers
         self._stored: set[str] = set()
         self._respondents: dict[str, str] = {}  # device id -> its keyed hash for the open prompt
 
@@ -199,9 +207,18 @@ class Hub:
         return len(self._answers.get(prompt_id, ()))
 
     def results(self, prompt_id: str) -> Results:
-        """The prompt's results from each respondent's latest answer; ``KeyError`` for an unknown prompt."""
-        current = sorted(self._answers.get(prompt_id, {}).values(), key=lambda answer: answer.seq)
-        return tally(self._prompts[prompt_id], (answer.value for answer in current), self.min_responses)
+        """The prompt's results from each respondent's latest answer; ``KeyError`` for an unknown prompt.
+
+        Kept as answers are recorded (see :class:`~participant.core.tallies.RunningTally`): asking
+        again before another answer is recorded costs nothing."""
+        prompt = self._prompts[prompt_id]
+        return self._tally(prompt_id).results(prompt, self.min_responses)
+
+    def _tally(self, prompt_id: str) -> RunningTally:
+        running = self._tallies.get(prompt_id)
+        if running is None:
+            running = self._tallies[prompt_id] = RunningTally()
+        return running
 
     # --- Phones --------------------------------------------------------------------------------
 
@@ -288,7 +305,12 @@ class Hub:
         answers = self._answers.setdefault(response.prompt_id, {})
         current = answers.get(response.respondent)
         if current is None or seq > current.seq:
-            answers[response.respondent] = _Current(seq, response.value)
+            number = len(answers) if current is None else current.number
+            latest = answers[response.respondent] = _Current(seq, response.value, number)
+            running = self._tally(response.prompt_id)
+            if current is not None:
+                running.remove(current.position, current.value)
+            running.add(latest.position, latest.value)
         return True
 
     # --- After a crash ---------------------------------------------------------------------------

@@ -283,6 +283,135 @@ def _most_frequent(
     return tuple((first[key][1], count) for key, count in ordered)
 
 
+Position = tuple[int, int]
+"""Where a current answer stands in the order answers are tallied (lowest first), one per answer: the
+hub gives the store's sequence number, then the respondent's number among the prompt's respondents."""
+
+
+class RunningTally:
+    """The tally of one prompt kept answer by answer: :meth:`results` equals :func:`tally` of the
+    current answers in the order of their :data:`Position`, at a cost per answer added or taken back,
+    not per call (the projector asks up to ten times a second while thousands answer).
+
+    Each respondent's current answer is :meth:`add`-ed at its position, and :meth:`remove`-d (with
+    the same position and value) when a newer one replaces it. The counts are kept for every kind
+    of answer; the prompt given to :meth:`results` picks the parts its kind shows.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        """Respondents, passes included."""
+        self.passes = 0
+        self._ratings: list[Counter[int]] = []
+        self._comments = _InOrder()
+        self._chosen: Counter[str] = Counter()
+        self._words: Counter[str] = Counter()
+        self._givers: dict[str, dict[Position, tuple[int, str]]] = {}
+        """Per entry (folded), each answer that gives it: where in the answer it first comes, as typed."""
+        self._first: dict[str, tuple[tuple[int, int, int], str]] = {}
+        """Per entry, where it was first given and as what; missing while that must be found again."""
+        self._texts = _InOrder()
+        self._built: tuple[OpenPrompt, int, Results] | None = None
+
+    def add(self, position: Position, answer: AnswerValue) -> None:
+        """Count a respondent's current answer."""
+        self._change(position, answer, 1)
+
+    def remove(self, position: Position, answer: AnswerValue) -> None:
+        """Take back an answer :meth:`add`-ed at ``position`` (a newer one replaced it)."""
+        self._change(position, answer, -1)
+
+    def results(self, prompt: OpenPrompt, min_responses: int = DEFAULT_MIN_RESPONSES) -> Results:
+        """The prompt's results, built again only when an answer changed since the last call."""
+        if self._built is None or self._built[0] is not prompt or self._built[1] != min_responses:
+            results = _results(prompt, self.count, self.passes, min_responses, self)
+            self._built = (prompt, min_responses, results)
+        return self._built[2]
+
+    def _change(self, position: Position, answer: AnswerValue, step: int) -> None:
+        self._built = None
+        self.count += step
+        if isinstance(answer, Pass):
+            self.passes += step
+        elif isinstance(answer, Ratings):
+            _count_ratings(self._ratings, answer, step)
+            if answer.comment:
+                self._comments.change(position, answer.comment, step)
+        elif isinstance(answer, Choice):
+            self._chosen[answer.option] += step
+        elif isinstance(answer, Words):
+            self._change_words(position, answer, step)
+        else:
+            self._texts.change(position, answer.text, step)
+
+    def _change_words(self, position: Position, answer: Words, step: int) -> None:
+        given: dict[str, tuple[int, str]] = {}
+        for index, (key, word) in enumerate(_entries(answer)):
+            self._words[key] += step
+            given.setdefault(key, (index, word))
+            if not self._words[key]:
+                del self._words[key]
+        for key, (index, word) in given.items():
+            givers = self._givers.setdefault(key, {})
+            first = self._first.get(key)
+            if step > 0:
+                givers[position] = (index, word)
+                place = (*position, index)
+                if len(givers) == 1 or (first is not None and place < first[0]):
+                    self._first[key] = (place, word)
+                continue
+            del givers[position]
+            if not givers:
+                del self._givers[key]
+            if first is not None and first[0][:2] == position:
+                del self._first[key]
+
+    # The parts of the results (see _Parts), from the counts kept.
+
+    def ratings(self, wire: Mapping[str, Any], min_responses: int) -> tuple[RatingResult, ...]:
+        return _rating_table(wire, self._ratings, min_responses)
+
+    def comments(self) -> tuple[str, ...]:
+        return self._comments.texts()
+
+    def choices(self, wire: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+        return _option_counts(wire, self._chosen)
+
+    def words(self) -> tuple[tuple[str, int], ...]:
+        for key, givers in self._givers.items():
+            if key not in self._first:
+                position, (index, word) = min(givers.items())
+                self._first[key] = ((*position, index), word)
+        return _most_frequent(self._words, self._first)
+
+    def texts(self) -> tuple[str, ...]:
+        return self._texts.texts()
+
+
+class _InOrder:
+    """Texts by the position of their answer, listed in that order: sorted only when asked for after
+    one came out of order (the store's sequence numbers mostly arrive in order)."""
+
+    def __init__(self) -> None:
+        self._texts: dict[Position, str] = {}
+        self._sorted = True
+
+    def change(self, position: Position, text: str, step: int) -> None:
+        """Add (``step`` 1) or take back (-1) the text at ``position``."""
+        if step < 0:
+            del self._texts[position]
+            return
+        if self._texts and position < next(reversed(self._texts)):
+            self._sorted = False
+        self._texts[position] = text
+
+    def texts(self) -> tuple[str, ...]:
+        if not self._sorted:
+            self._texts = dict(sorted(self._texts.items()))
+            self._sorted = True
+        return tuple(self._texts.values())
+
+
 def without_hidden(results: Results, hidden: Collection[str]) -> Results:
     """``results`` without the entries the trainer hid: text answers (and reflection comments) equal
     to one of ``hidden``, word-wall entries equal to one once :func:`~participant.core.text.folded`.
