@@ -227,7 +227,7 @@ class ProjectorApp(App[None]):
         self._results_stale = False
         started = perf_counter()
         view = self.workshop.results()
-        # Tallying grows with the room (30 ms for 10,000 answers): while it is slow, tally less
+        # The view can grow with the room (its texts and entries): while it is slow, draw less
         # often, so the projector's loop spends at most a fifth of its time on it.
         self._results_due = started + RESULTS_SHARE * (perf_counter() - started)
         panel = self._results

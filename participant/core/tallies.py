@@ -1,4 +1,7 @@
-"""A prompt's results, tallied from the current answers of its respondents. Pure functions.
+"""A prompt's results, tallied from the current answers of its respondents. Pure: no IO.
+
+:func:`tally` counts a list of answers at once; a :class:`RunningTally` keeps the same results
+answer by answer, for the live hub.
 
 Each respondent counts once (their latest answer). Passes are counted, never tallied. The
 anonymity threshold is part of the result: :attr:`Results.visible` is false while fewer than
