@@ -323,6 +323,26 @@ def test_one_batch_stores_like_one_answer_at_a_time(store):
     assert store.load_hub().answer_of(DEVICE, "p1") == Choice("Fine")
 
 
+def test_a_phone_changing_its_answer_within_one_batch_is_stored_by_the_batch_insert(store, monkeypatch):
+    """Two answers of one phone in one batch: the later replaces the earlier, and both get their
+    numbers, without falling back to one savepoint per answer."""
+
+    def one_by_one(items):
+        raise AssertionError("the batch fell back to one answer at a time")
+
+    monkeypatch.setattr(store._writer, "_write_each", one_by_one)
+    hub = opened(store, "p1", CHOICE)
+    first = hub.receive(DEVICE, Answer("answer-01", "p1", {"option": "Scared"}))
+    changed = hub.receive(DEVICE, Answer("answer-02", "p1", {"option": "Fine"}))
+    release = held_writer(store)
+    futures = [store.add_response(r) for r in (first, changed)]
+    release.set()
+    seqs = [future.result(timeout=5) for future in futures]
+    assert seqs[0] < seqs[1]
+    assert rows(store.path, "SELECT seq, value FROM responses") == [(seqs[1], json.dumps({"option": "Fine"}))]
+    assert rows(store.path, "SELECT answer_key, seq FROM replaced_answers") == [(first.answer_key, seqs[0])]
+
+
 async def test_a_commit_wakes_the_event_loop_once_for_its_batch(store):
     """commit_response gives futures of the running loop; one commit resolves all of its batch at once."""
     hub = opened(store, "p1", CHOICE)

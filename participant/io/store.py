@@ -631,6 +631,10 @@ class _Writer:
         self._connection = _connect(path)
         try:
             _upgrade(self._connection, path)
+            self._connection.execute(_KEEP_LATEST)
+        except sqlite3.Error as error:  # a table dropped by hand
+            self._connection.close()
+            raise _damaged(path, _sqlite_problem(error)) from None
         except SessionDamaged:
             self._connection.close()
             raise
@@ -792,7 +796,9 @@ class _Writer:
         to ``replaced_answers``."""
         connection = self._connection
         keys = [answer.response.answer_key for answer in answers]
-        seqs = _seqs(connection, _STORED_SEQS, json.dumps(keys))
+        given = json.dumps(keys)
+        (stored, last) = connection.execute(_STORED_SEQS, (given,)).fetchone()
+        seqs: dict[str, int] = json.loads(stored)
         rows: dict[str, tuple[str, str, str, str]] = {}
         for answer in answers:
             response = answer.response
@@ -803,13 +809,12 @@ class _Writer:
         if rows:
             received = self._now().isoformat(timespec="seconds")
             new = json.dumps(list(rows.values()), ensure_ascii=False)
-            (last,) = connection.execute(_LAST_SEQ).fetchone()
+            changes = connection.total_changes
             connection.execute(_INSERT_RESPONSES, (received, new))
-            seqs.update(_seqs(connection, _SEQS_AFTER, last))
-            respondents = json.dumps([row[:2] for row in rows.values()], ensure_ascii=False)
-            if connection.execute(_KEEP_REPLACED, (respondents,)).rowcount:
-                connection.execute(_DELETE_REPLACED, (respondents,))
+            if connection.total_changes - changes > len(rows):  # the trigger replaced answers
                 self.erased()
+            (found,) = connection.execute(_SEQS_AFTER, (last, given)).fetchone()
+            seqs.update(json.loads(found))
         return [(answer, seqs[answer.response.answer_key], None) for answer in answers]
 
     def _write_each(self, items: list[_Job | _Answer]) -> tuple[list[_Outcome], StoreError | None]:
@@ -841,31 +846,32 @@ _GIVEN = "answer_key IN (SELECT value FROM json_each(?1))"
 # per row, and while the server's thread is busy each step waited its turn (a batch of 500 answers
 # took 80-110 ms to commit for 25-35 ms of work, under a 2,000-phone burst).
 _STORED_SEQS = (
-    "SELECT json_group_object(answer_key, seq) FROM ("
+    "SELECT (SELECT json_group_object(answer_key, seq) FROM ("
     f"SELECT answer_key, seq FROM responses WHERE {_GIVEN}"
-    f" UNION ALL SELECT answer_key, seq FROM replaced_answers WHERE {_GIVEN})"
+    f" UNION ALL SELECT answer_key, seq FROM replaced_answers WHERE {_GIVEN})),"
+    " (SELECT coalesce(max(seq), 0) FROM responses)"
 )
-_LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM responses"
 _INSERT_RESPONSES = (
     "INSERT INTO responses (prompt_id, respondent, answer_key, value, received)"
     " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, ?1 FROM json_each(?2) ORDER BY key"
 )
-_SEQS_AFTER = "SELECT json_group_object(answer_key, seq) FROM responses WHERE seq > ?"
-# Of the respondents given (pairs of prompt id and respondent), every answer but the latest.
-_EARLIER = (
-    " FROM responses AS r"
-    " WHERE (prompt_id, respondent) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?1))"
-    " AND seq < (SELECT MAX(seq) FROM responses WHERE prompt_id = r.prompt_id AND respondent = r.respondent)"
+# The numbers of the answers just inserted: those still in ``responses``, and those a later answer of
+# the same batch already replaced (the answer keys of the batch in ?2).
+_SEQS_AFTER = (
+    "SELECT json_group_object(answer_key, seq) FROM ("
+    "SELECT answer_key, seq FROM responses WHERE seq > ?1"
+    " UNION ALL SELECT answer_key, seq FROM replaced_answers"
+    " WHERE answer_key IN (SELECT value FROM json_each(?2)) AND seq > ?1)"
 )
-_KEEP_REPLACED = "INSERT INTO replaced_answers SELECT answer_key, seq" + _EARLIER
-_DELETE_REPLACED = "DELETE" + _EARLIER
-
-
-def _seqs(connection: sqlite3.Connection, query: str, parameter: object) -> dict[str, int]:
-    """Answer keys and their numbers, from a query of one ``json_group_object`` row."""
-    (found,) = connection.execute(query, (parameter,)).fetchone()
-    seqs: dict[str, int] = json.loads(found)
-    return seqs
+# Of a new answer's respondent, the earlier answers leave ``responses`` as it is inserted, all in the
+# insert's one step. A temporary trigger: the writer's connection alone has it, the file is unchanged.
+_KEEP_LATEST = """
+CREATE TEMP TRIGGER keep_latest AFTER INSERT ON responses BEGIN
+    INSERT INTO replaced_answers SELECT answer_key, seq FROM responses
+        WHERE prompt_id = NEW.prompt_id AND respondent = NEW.respondent AND seq < NEW.seq;
+    DELETE FROM responses WHERE prompt_id = NEW.prompt_id AND respondent = NEW.respondent AND seq < NEW.seq;
+END
+"""
 
 
 def _claim(item: _Job | _Answer) -> bool:
