@@ -582,9 +582,10 @@ class ParticipantServer:
         link.room = self._room_of(rooms[0]) if rooms else None
         try:
             async for frame in connection:
-                reply = (await self._reply(link, frame)).encode()
-                if not send_now(connection, reply):
-                    await connection.send(reply)
+                reply = await self._reply(link, frame)
+                text = reply.encode()
+                if not send_now(connection, text):
+                    await connection.send(text)
                 if isinstance(reply, Welcome) and self.board.timer is not None:  # a breakout runs
                     await connection.send(self._breakout_now().encode())
                 pace = self._pace_now() if isinstance(reply, Welcome) else None
