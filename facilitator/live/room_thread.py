@@ -2,11 +2,12 @@
 
 On one event loop, every callback ready to run goes before the next: while two thousand phones
 answer at once, each step of a key's way through the projector (the app, the screen, the binding)
-waited behind hundreds of answers, and a key took 120-600 ms (``bench/load.py --mode burst``). A
-bound on answers in flight kept keys quicker but halved the store's batches, and so the room's
-throughput. With the server on its own loop, the projector's loop has nothing ready but its own
-work: it waits only for its turn at the interpreter (a few milliseconds), and the server can keep as
-many answers in flight as the store batches best.
+waited behind hundreds of answers, and a key took 220-600 ms with answers in flight unbounded
+(``bench/load.py --mode burst``). A bound of 100 answers in flight kept keys near 13 ms but held
+the store's batches small, and the room to a third of a bare server's throughput. With the server
+on its own loop, the projector's loop has nothing ready but its own work: it waits only for its
+turn at the interpreter (a few milliseconds), and the server keeps every phone's answer in flight
+(each connection has one at a time), so the store's batches stay large.
 
 The server's loop owns the server; the projector's loop owns the workshop. Each reaches the other
 through a :class:`~facilitator.live.loop_door.LoopDoor` (see :mod:`facilitator.live.participants`
