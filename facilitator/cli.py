@@ -318,11 +318,25 @@ def _run(args: argparse.Namespace) -> int:
     from facilitator.live.event_loop import loop_factory
 
     with store, asyncio.Runner(loop_factory=loop_factory()) as runner:
-        status = runner.run(_serve(args, store, agenda))
+        try:
+            status = runner.run(_serve(args, store, agenda))
+        except _CannotListen as error:
+            print(error, file=sys.stderr)
+            status = None
         if status == 0:
             session = store.session.id
             print(f"Session {session} is saved. To continue it: facilitate run --resume {session}")
+    if status is None:
+        if args.resume is None:  # the session this run made holds nothing: no empty one is left behind
+            from participant.io.store import delete_session
+
+            delete_session(store.path, store.path.parent)
+        return 1
     return status
+
+
+class _CannotListen(Exception):
+    """The server could not listen: the message says where and what to try."""
 
 
 def _start(args: argparse.Namespace) -> tuple[Store, Agenda]:
@@ -391,12 +405,10 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
         server, url = await room.run(listen)
     except OSError as error:
         room.stop()
-        print(
+        raise _CannotListen(
             f"Cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
-            f"Is another facilitate running? Try --port {args.port + 1}.",
-            file=sys.stderr,
-        )
-        return 1
+            f"Is another facilitate running? Try --port {args.port + 1}."
+        ) from None
     participants = ServerParticipants(server, store, split_join_url(url)[0], server_door=room.door)
     workshop = Workshop(agenda, SystemClock(), participants, SavedState.from_store(store.load_state()))
     options = ProjectorOptions(bell=not args.no_bell, flash=not args.no_flash, cue=not args.no_cue)

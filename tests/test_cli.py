@@ -1,5 +1,6 @@
 """The facilitate console script, run as a user runs it (a real subprocess)."""
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,43 @@ def test_run_refuses_a_broken_agenda_before_opening_the_projector(tmp_path):
     assert result.returncode == 1
     assert '"lecture" is not a kind of step' in result.stderr
     assert f"facilitate check {bad}" in result.stderr
+
+
+def test_run_on_a_port_in_use_says_so_and_exits(tmp_path):
+    """The server starts on its own thread: a port already taken is told in one line, exit 1,
+    the process ends (no thread left waiting), and no empty session is left behind."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        agenda = str(AGENDAS / "working-alliance-mutuality.toml")
+        result = subprocess.run(
+            [FACILITATE, "run", agenda, "--host", "127.0.0.1", "--port", str(port), "--data", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert f"Cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert f"Is another facilitate running? Try --port {port + 1}." in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_resume_on_a_port_in_use_keeps_the_session(tmp_path):
+    """Resuming on a taken port fails the same way, and the session it would continue stays."""
+    store = create_session("Working alliances", GOOD, data_dir=tmp_path)
+    store.close()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = facilitate("run", "--resume", "latest", "--host", "127.0.0.1", "--port", str(port),
+                            "--data", str(tmp_path))  # fmt: skip
+    assert result.returncode == 1
+    assert f"Cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert store.path.exists()
 
 
 def test_usage_errors_are_explained():
