@@ -407,7 +407,7 @@ async def product_server(args: argparse.Namespace) -> None:
     from facilitator.domain.workshop import Workshop
     from facilitator.live.memory import freeze_when_settled
     from facilitator.live.participants import ServerParticipants
-    from facilitator.live.room_thread import RoomThread
+    from facilitator.live.room_thread import ServerThread
     from participant.io.server import ParticipantServer
     from participant.io.store import create_session
 
@@ -416,16 +416,14 @@ async def product_server(args: argparse.Namespace) -> None:
     agenda = parse_agenda(source)
     store = create_session(agenda.title, source, AGENDA, data_dir=Path(args.data))
 
-    async def listen() -> ParticipantServer:  # on the server's own thread, as `facilitate run`
-        server = ParticipantServer(store)
-        await server.start(HOST, 0)
-        server.serve_at(f"http://{HOST}:{server.port}{server.join_path}")
-        return server
+    def join(server: ParticipantServer) -> tuple[str]:
+        return (f"http://{HOST}:{server.port}{server.join_path}",)
 
-    room = RoomThread()
-    server = await room.run(listen)
+    # On the server's own thread, as `facilitate run` has it.
+    threaded = await ServerThread.start(lambda: ParticipantServer(store), HOST, 0, join)
+    server = threaded.server
     base_url = f"http://{HOST}:{server.port}"
-    participants = ServerParticipants(server, store, base_url, server_door=room.door)
+    participants = ServerParticipants(server, store, base_url, server_door=threaded.door)
     workshop = Workshop(agenda, SystemClock(), participants)
     app = make_app(workshop, join_url=f"{base_url}{server.join_path}")
     watch = Watch(app, server)

@@ -62,7 +62,7 @@ async def laptop(presses: int, gap: float) -> tuple[list[float], list[float]]:
     from facilitator.domain.clock import SystemClock
     from facilitator.domain.workshop import Event, StepChanged, Workshop
     from facilitator.live.participants import ServerParticipants
-    from facilitator.live.room_thread import RoomThread
+    from facilitator.live.room_thread import ServerThread
     from facilitator.live.trainer_desk import WorkshopDesk
     from participant.io.server import ParticipantServer
     from participant.io.store import create_session
@@ -75,18 +75,16 @@ async def laptop(presses: int, gap: float) -> tuple[list[float], list[float]]:
         with store:
             token = trainer_token(store.path)
 
-            async def listen() -> ParticipantServer:  # on its own thread, as `facilitate run`
-                server = ParticipantServer(store, trainer_token=TokenFile(store.path).current)
-                await server.start("127.0.0.1", 0)
-                return server
+            def make() -> ParticipantServer:  # on its own thread, as `facilitate run` has it
+                return ParticipantServer(store, trainer_token=TokenFile(store.path).current)
 
-            room = RoomThread()
-            server = await room.run(listen)
+            threaded = await ServerThread.start(make, "127.0.0.1", 0)
+            server = threaded.server
             base = f"http://127.0.0.1:{server.port}"
-            participants = ServerParticipants(server, store, base, server_door=room.door)
+            participants = ServerParticipants(server, store, base, server_door=threaded.door)
             workshop = Workshop(agenda, SystemClock(), participants)
             app = make_app(workshop, join_url=f"{base}{server.join_path}")
-            desk = WorkshopDesk(workshop, server.trainer, export=app.action_export, server_door=room.door)
+            desk = WorkshopDesk(workshop, server.trainer, export=app.action_export, server_door=threaded.door)
             painted: list[float] = []
             decided: list[float] = []
             try:
@@ -119,8 +117,7 @@ async def laptop(presses: int, gap: float) -> tuple[list[float], list[float]]:
                     stop()
             finally:
                 desk.close()
-                await room.run(server.close)
-                room.stop()
+                await threaded.close()
         sent = json.loads(out.decode().strip().splitlines()[-1])
         if len(painted) != len(sent) or len(decided) != len(sent):
             raise SystemExit(f"{len(sent)} presses but {len(painted)} steps drawn")

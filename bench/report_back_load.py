@@ -163,33 +163,26 @@ async def build_projector(store: Store, source: str) -> Projector:
     from facilitator.domain.saved_state import SavedState
     from facilitator.domain.workshop import Workshop
     from facilitator.live.participants import ServerParticipants
-    from facilitator.live.room_thread import RoomThread
+    from facilitator.live.room_thread import ServerThread
     from participant.core.budgets import Limits
     from participant.io.server import ParticipantServer
 
-    async def listen() -> ParticipantServer:
+    def make() -> ParticipantServer:
         # The rooms' flood comes from one address: the budget of notes per address would refuse it.
-        server = ParticipantServer(store, limits=Limits(note_rate=1000))
-        await server.start(HOST, 0)
-        return server
+        return ParticipantServer(store, limits=Limits(note_rate=1000))
 
-    room = RoomThread()
-    server = await room.run(listen)
-
-    async def close() -> None:
-        await room.run(server.close)
-        room.stop()
-
+    threaded = await ServerThread.start(make, HOST, 0)
+    server = threaded.server
     try:
         base = f"http://{HOST}:{server.port}"
-        participants = ServerParticipants(server, store, base, server_door=room.door)
+        participants = ServerParticipants(server, store, base, server_door=threaded.door)
         saved = SavedState.from_store(store.load_state())
         workshop = Workshop(parse_agenda(source), SystemClock(), participants, saved)
         app = make_app(workshop, join_url=f"{base}{server.join_path}")
     except BaseException:
-        await close()
+        await threaded.close()
         raise
-    return Projector(app, server, lambda: workshop.index, close)
+    return Projector(app, server, lambda: workshop.index, threaded.close)
 
 
 # --- Figures ---------------------------------------------------------------------------------------

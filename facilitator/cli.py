@@ -374,7 +374,7 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     from facilitator.live.join_url import join_url, local_url
     from facilitator.live.memory import freeze_when_settled
     from facilitator.live.participants import ServerParticipants
-    from facilitator.live.room_thread import RoomThread
+    from facilitator.live.room_thread import ServerThread
     from facilitator.live.trainer_desk import WorkshopDesk
     from participant.core.wire import split_join_url
     from participant.io.server import ParticipantServer
@@ -386,43 +386,41 @@ async def _serve(args: argparse.Namespace, store: Store, agenda: Agenda) -> int:
     trainer_token(store.path)  # the trainer link exists before anyone asks for it
     tokens = TokenFile(store.path)
 
-    async def listen() -> tuple[ParticipantServer, str]:
-        """The server, made and started on its own loop, and the join URL."""
-        server = ParticipantServer(
+    def make() -> ParticipantServer:
+        return ParticipantServer(
             store,
             min_responses=args.min_responses,
             limits=limits,
             trainer_token=tokens.current,
             suggest=suggest,  # which rooms' themes a note being typed resembles
         )
-        await server.start(args.host, args.port)
-        url = join_url(server.join_code, host=args.host, port=server.port, public_url=args.public_url)
-        server.serve_at(url, join_url(server.join_code, host=args.host, port=server.port))
-        return server, url
 
-    room = RoomThread()
+    def urls(server: ParticipantServer) -> tuple[str, str]:
+        """The join URL phones are shown, and this machine's own."""
+        join = join_url(server.join_code, host=args.host, port=server.port, public_url=args.public_url)
+        return join, join_url(server.join_code, host=args.host, port=server.port)
+
     try:
-        server, url = await room.run(listen)
+        threaded = await ServerThread.start(make, args.host, args.port, urls)
     except OSError as error:
-        room.stop()
         raise _CannotListen(
             f"Cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
             f"Is another facilitate running? Try --port {args.port + 1}."
         ) from None
-    participants = ServerParticipants(server, store, split_join_url(url)[0], server_door=room.door)
+    server, url = threaded.server, urls(threaded.server)[0]
+    participants = ServerParticipants(server, store, split_join_url(url)[0], server_door=threaded.door)
     workshop = Workshop(agenda, SystemClock(), participants, SavedState.from_store(store.load_state()))
     options = ProjectorOptions(bell=not args.no_bell, flash=not args.no_flash, cue=not args.no_cue)
     app = make_app(workshop, join_url=url, options=options)
     save_address(store.path, local_url(args.host, server.port))
-    desk = WorkshopDesk(workshop, server.trainer, export=app.action_export, server_door=room.door)
+    desk = WorkshopDesk(workshop, server.trainer, export=app.action_export, server_door=threaded.door)
     freezer = create_task(freeze_when_settled(lambda: server.connected))
     try:
         await app.run_async()
     finally:
         freezer.cancel()
         desk.close()
-        await room.run(server.close)
-        room.stop()
+        await threaded.close()
     return app.return_code or 0
 
 

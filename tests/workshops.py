@@ -14,7 +14,7 @@ from facilitator.domain.clock import ManualClock
 from facilitator.domain.themes import suggest
 from facilitator.domain.workshop import Workshop
 from facilitator.live.participants import ServerParticipants
-from facilitator.live.room_thread import RoomThread
+from facilitator.live.room_thread import ServerThread
 from facilitator.live.trainer_desk import WorkshopDesk
 from participant.core.trainer import trainer_path
 from participant.io.server import ParticipantServer
@@ -52,32 +52,23 @@ class LiveWorkshop:
     async def start(self, store, saved=None):
         self.store = store
 
-        async def listen():
-            server = ParticipantServer(store, trainer_token=TokenFile(store.path).current, suggest=suggest)
-            await server.start("127.0.0.1", 0)
-            return server
+        def make():
+            return ParticipantServer(store, trainer_token=TokenFile(store.path).current, suggest=suggest)
 
         if self.threaded:
-            room = self.room = RoomThread()
-            self.stack.callback(room.stop)
-            self.server, self.door = await room.run(listen), room.door
-            self.stack.push_async_callback(room.run, self.server.close)
+            threaded = await ServerThread.start(make, "127.0.0.1", 0)
+            self.server, self.door, self.close_server = threaded.server, threaded.door, threaded.close
         else:
-            self.server, self.door = await listen(), None
-            self.stack.push_async_callback(self.server.close)
+            self.server, self.door = make(), None
+            await self.server.start("127.0.0.1", 0)
+            self.close_server = self.server.close
+        self.stack.push_async_callback(self.close_server)  # close_server(): a test may close it first
         base_url = f"http://127.0.0.1:{self.server.port}"
         self.participants = ServerParticipants(self.server, store, base_url, server_door=self.door)
         agenda = parse_agenda(store.session.agenda_source)
         self.workshop = Workshop(agenda, self.clock, self.participants, saved)
         self.app = make_app(self.workshop, join_url=f"{base_url}{self.server.join_path}")
         return self.app
-
-    async def close_server(self) -> None:
-        """Close the server, on its own loop (closing again at the end does nothing)."""
-        if self.threaded:
-            await self.room.run(self.server.close)
-        else:
-            await self.server.close()
 
     def trainer_link(self) -> str:
         """Give the session its trainer link, as ``facilitate run`` does; returns the remote's URL."""

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from facilitator.live.event_loop import loop_factory
 from facilitator.live.loop_door import LoopDoor
+from participant.io.server import ParticipantServer
 
 T = TypeVar("T")
 
@@ -62,3 +63,49 @@ class RoomThread:
         if self._thread.is_alive():
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(STOP_SECONDS)
+
+
+class ServerThread:
+    """A participant server made, started and closed on a :class:`RoomThread` of its own."""
+
+    def __init__(self, room: RoomThread, server: ParticipantServer) -> None:
+        self.room = room
+        self.server = server
+        self.door = room.door
+        """The way to the server's loop (for the controller's port and the trainer's desk)."""
+        self._closed = False
+
+    @classmethod
+    async def start(
+        cls,
+        make: Callable[[], ParticipantServer],
+        host: str,
+        port: int,
+        urls: Callable[[ParticipantServer], Sequence[str]] = lambda server: (),
+    ) -> ServerThread:
+        """``make()``'s server listening on ``host``:``port`` (``OSError`` if it cannot), serving its
+        page at ``urls(server)`` too (they may name the port it got)."""
+        room = RoomThread()
+
+        async def listen() -> ParticipantServer:
+            server = make()
+            await server.start(host, port)
+            server.serve_at(*urls(server))
+            return server
+
+        try:
+            return cls(room, await room.run(listen))
+        except BaseException:
+            room.stop()
+            raise
+
+    async def close(self) -> None:
+        """Close the server on its loop (connections, then listening), then stop the thread; again
+        does nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self.room.run(self.server.close)
+        finally:
+            self.room.stop()
