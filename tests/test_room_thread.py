@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 
 import pytest
@@ -13,7 +14,8 @@ from facilitator.live.loop_door import LoopDoor
 from facilitator.live.room_thread import RoomThread
 from participant.core.hub import Response
 from participant.core.wire import Choice
-from tests.workshops import CHOICE, ROOM_THREAD, new_store
+from participant.io.server import ParticipantServer
+from tests.workshops import ROOM_THREAD, new_store
 
 
 @pytest.fixture
@@ -85,30 +87,39 @@ async def test_the_projector_answers_keys_while_the_servers_loop_is_stuck(worksh
         assert phone.welcome["prompt"]["id"] == "step-3"
 
 
-@pytest.mark.parametrize("workshop", [ROOM_THREAD], indirect=True)
-async def test_results_read_while_the_server_records_are_never_half_made(workshop, tmp_path):
-    """The projector's thread reads a prompt's results while the server's counts answers."""
-    app = await workshop.start(new_store(tmp_path))
-    async with app.run_test() as pilot:
-        await workshop.goto(pilot, CHOICE)
-        phone = await workshop.phone()  # after the prompt opened on the server's loop
-        assert phone.welcome["prompt"]["id"] == "step-4"
-        server, options = workshop.server, ["Scared", "Happy", "Sad"]
+@pytest.fixture
+def switching_often():
+    """Threads take turns every microsecond: a read that is not atomic gets interrupted."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)
 
-        def record_many() -> None:  # as the server's loop does when answers are committed
-            for n in range(20_000):
-                response = Response("step-4", f"respondent-{n}", f"key-{n}", Choice(options[n % 3]))
-                with server.lock:
-                    server.hub.record(response, n)
 
-        recording = threading.Thread(target=record_many)
-        recording.start()
-        reads = 0
+async def test_results_read_while_the_server_records_are_never_half_made(tmp_path, switching_often):
+    """The projector's thread reads a prompt's results while the server's thread counts answers,
+    under the server's lock as the server does when answers are committed."""
+    store = new_store(tmp_path)
+    server = ParticipantServer(store)
+    server.hub.open_prompt("step-4", {"kind": "choice", "question": "How?", "options": ["A", "B", "C"]})
+    answers = 20_000
+
+    def record_many() -> None:
+        for n in range(answers):
+            response = Response("step-4", f"respondent-{n}", f"key-{n}", Choice("ABC"[n % 3]))
+            with server.lock:
+                server.hub.record(response, n)
+
+    recording = threading.Thread(target=record_many)
+    recording.start()
+    try:
+        half_made = 0
         while recording.is_alive():
             results = server.results("step-4")
             assert results is not None
-            assert sum(count for _, count in results.choices) == results.count
-            reads += 1
-            await asyncio.sleep(0)
-        assert reads > 1
-        assert server.results("step-4").count == 20_000
+            half_made += sum(count for _, count in results.choices) != results.count
+        assert half_made == 0
+        assert server.results("step-4").count == answers
+    finally:
+        recording.join()
+        store.close()
