@@ -15,7 +15,7 @@ from participant.core.notes import Note
 from participant.core.tallies import tally
 from participant.core.wire import OpenPrompt, Ratings
 from tests.sample_agendas import GOOD
-from tests.test_report_back import BREAKOUT, NOTES, REPORTBACK, add_notes
+from tests.test_report_back import NOTES, report_back_of
 from tests.workshops import new_store
 
 FACILITATE = str(Path(sys.executable).parent / "facilitate")
@@ -108,10 +108,7 @@ async def test_report_and_links_commands_on_a_real_session(workshop, tmp_path):
     store = new_store(tmp_path)
     app = await workshop.start(store)
     async with app.run_test(size=(140, 44)) as pilot:
-        await workshop.goto(pilot, BREAKOUT)
-        await add_notes(workshop)
-        await workshop.goto(pilot, REPORTBACK)
-        await app.background.idle()
+        await report_back_of(workshop, pilot)
         await pilot.press("m")
         port = workshop.server.port
     await workshop.close_server()

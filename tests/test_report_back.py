@@ -39,6 +39,15 @@ async def add_notes(workshop):
             assert reply["type"] == "ack"
 
 
+async def report_back_of(workshop, pilot, write=add_notes):
+    """From the start: the breakout, the notes ``write(workshop)`` has the rooms add, then the
+    report-back, grouped."""
+    await workshop.goto(pilot, BREAKOUT)
+    await write(workshop)
+    await workshop.goto(pilot, REPORTBACK)
+    await workshop.app.background.idle()
+
+
 async def test_a_breakout_step_opens_the_rooms_with_their_prompts_and_timer(workshop, tmp_path):
     """On the breakout step, room links show the breakout, its prompts and the running timer."""
     app = await workshop.start(new_store(tmp_path))
@@ -80,10 +89,7 @@ async def test_report_back_groups_notes_and_the_trainer_reshapes_them(workshop, 
     store = new_store(tmp_path)
     app = await workshop.start(store)
     async with app.run_test(size=(140, 44)) as pilot:
-        await workshop.goto(pilot, BREAKOUT)
-        await add_notes(workshop)
-        await workshop.goto(pilot, REPORTBACK)
-        await app.background.idle()
+        await report_back_of(workshop, pilot)
         view = app.query_one(ReportBack)
         assert view.has_focus
         grouping = view.section(BREAKOUT).grouping
@@ -256,10 +262,7 @@ async def test_three_rooms_file_their_notes_and_the_report_back_and_json_keep_wh
     store = new_store(tmp_path)
     app = await workshop.start(store)
     async with app.run_test(size=(140, 44)) as pilot:
-        await workshop.goto(pilot, BREAKOUT)
-        await file_notes(workshop)
-        await workshop.goto(pilot, REPORTBACK)
-        await app.background.idle()
+        await report_back_of(workshop, pilot, file_notes)
         view = app.query_one(ReportBack)
         grouping = view.section(BREAKOUT).grouping
         assert [(g.label, g.prompt, sorted(g.note_ids)) for g in grouping.groups] == [
@@ -295,10 +298,7 @@ async def test_unsorted_notes_placed_in_a_filed_theme_are_suggestions_until_a_ac
     app = await workshop.start(new_store(tmp_path))
     unsorted = {**FILED, 4: [("trust each other completely", 0, "", False)]}
     async with app.run_test(size=(140, 44)) as pilot:
-        await workshop.goto(pilot, BREAKOUT)
-        await file_notes(workshop, unsorted)
-        await workshop.goto(pilot, REPORTBACK)
-        await app.background.idle()
+        await report_back_of(workshop, pilot, lambda workshop: file_notes(workshop, unsorted))
         view = app.query_one(ReportBack)
         trust = view.section(BREAKOUT).grouping.groups[0]
         assert (trust.label, trust.suggested) == ("Trust", ("room4-note0",))
