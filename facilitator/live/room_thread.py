@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TypeVar
 
 from facilitator.live.event_loop import loop_factory
@@ -49,14 +49,10 @@ class RoomThread:
             self.loop.run_until_complete(self.loop.shutdown_asyncgens())
             self.loop.close()
 
-    async def run(self, work: Callable[[], Awaitable[T]]) -> T:
+    async def run(self, work: Callable[[], Coroutine[object, object, T]]) -> T:
         """``work()`` run on this thread's loop: its result, or its exception, for a caller on another
         event loop, which goes on meanwhile."""
-
-        async def call() -> T:
-            return await work()
-
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call(), self.loop))
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work(), self.loop))
 
     def stop(self) -> None:
         """Stop the loop and its thread (close the server first, with :meth:`run`)."""
