@@ -317,7 +317,7 @@ class ProjectorApp(App[None]):
     def action_toggle_join(self) -> None:
         """Bring the big join QR code back for latecomers, or put it away again (the view's own state)."""
         self._join_shown = not self._join_shown
-        self._stage.set_class(self._join_shown, "-join")
+        self._join.set_class(self._join_shown, "-shown")
 
     def action_export(self) -> None:
         """Write the reports beside the session file, at any moment, without holding up the room."""
