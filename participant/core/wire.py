@@ -468,16 +468,22 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(name)
 
 
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+"""Made once: ``json.loads`` with an argument builds a new decoder for every frame."""
+
+
 def decode_frame(frame: str | bytes) -> dict[str, Any]:
     """A frame's JSON object; :class:`ProtocolError` for anything else, however malformed."""
     if isinstance(frame, bytes):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE)
-    if len(frame) > MAX_MESSAGE_BYTES or len(frame.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
+    # A character is at most 4 bytes of UTF-8: only a long frame is encoded to count its bytes.
+    long = len(frame) > MAX_MESSAGE_BYTES // 4
+    if long and len(frame.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
         raise ProtocolError(
             ErrorCode.TOO_LARGE, f"That message is too large: {MAX_MESSAGE_BYTES // 1024} KB at most"
         )
     try:
-        data = json.loads(frame, parse_constant=_refuse_constant)
+        data = _DECODER.decode(frame)
     except (ValueError, RecursionError):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, _UNREADABLE) from None
     if not isinstance(data, dict):
