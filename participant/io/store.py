@@ -803,12 +803,12 @@ class _Writer:
         for answer in answers:
             response = answer.response
             if response.answer_key not in seqs and response.answer_key not in rows:
-                value = json.dumps(response.value.to_wire(), ensure_ascii=False)
+                value = _as_json(response.value.to_wire())
                 key = response.answer_key
                 rows[key] = (response.prompt_id, response.respondent, key, value)
         if rows:
             received = self._now().isoformat(timespec="seconds")
-            new = json.dumps(list(rows.values()), ensure_ascii=False)
+            new = _as_json(list(rows.values()))
             changes = connection.total_changes
             connection.execute(_INSERT_RESPONSES, (received, new))
             if connection.total_changes - changes > len(rows):  # the trigger replaced answers
@@ -841,6 +841,8 @@ class _Writer:
         return outcomes, failure
 
 
+_as_json = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(value, ensure_ascii=False)`` from one encoder: ``dumps`` makes one each call."""
 _GIVEN = "answer_key IN (SELECT value FROM json_each(?1))"
 # Rows come back as one JSON object: sqlite3 lets go of the interpreter lock around each step, one
 # per row, and while the server's thread is busy each step waited its turn (a batch of 500 answers
@@ -1048,9 +1050,9 @@ class Store:
         """:meth:`add_response` for the running event loop: a future of that loop, which each commit
         wakes once for all the responses it stored (instead of once for each). ``committed`` is called
         on the loop with the sequence number just before the future resolves, even if it was cancelled."""
-        from asyncio import get_running_loop
+        import asyncio  # no `from asyncio import`: that runs importlib's Python code on every answer
 
-        future: asyncio.Future[int] = get_running_loop().create_future()
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._writer.add(_Answer(response, future, committed))
         return future
 
