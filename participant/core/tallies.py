@@ -195,37 +195,43 @@ def rating_results(
 ) -> tuple[RatingResult, ...]:
     """Per reflection question, the 1-5 distribution of the ratings given; a question rated by
     fewer than ``min_responses`` is withheld."""
-    counts: list[Counter[int]] = []
+    counts: list[list[int]] = []
     for answer in answers:
         _count_ratings(counts, answer, 1)
     return _rating_table(wire, counts, min_responses)
 
 
-def _count_ratings(counts: list[Counter[int]], answer: Ratings, step: int) -> None:
+_RATING_SLOTS = max(RATING_SCALE) + 1
+_NO_RATINGS = (0,) * _RATING_SLOTS
+
+
+def _count_ratings(counts: list[list[int]], answer: Ratings, step: int) -> None:
     """Add ``step`` (1, or -1 to take the answer back) to the count of each rating the answer gives,
-    per question (``counts`` grows to as many questions as the answer rates)."""
-    for index, rating in enumerate(answer.ratings):
+    per question: ``counts[question][rating]`` (it grows to as many questions as the answer rates).
+    Plain lists, not Counters: this runs twice for every changed rating while a room answers."""
+    ratings = answer.ratings
+    while len(counts) < len(ratings):
+        counts.append([0] * _RATING_SLOTS)
+    for row, rating in zip(counts, ratings, strict=False):
         if rating is not None:
-            while len(counts) <= index:
-                counts.append(Counter())
-            counts[index][rating] += step
+            row[rating] += step
 
 
 def _rating_table(
-    wire: Mapping[str, Any], counts: Sequence[Counter[int]], min_responses: int
+    wire: Mapping[str, Any], counts: Sequence[Sequence[int]], min_responses: int
 ) -> tuple[RatingResult, ...]:
     """The reflection's questions with the counts of their ratings (``counts``, in question order)."""
     results = []
     for index, question in enumerate(wire.get("ratings", ())):
-        counter = counts[index] if index < len(counts) else Counter[int]()
-        answered = counter.total()
+        row = counts[index] if index < len(counts) else _NO_RATINGS
+        answered = sum(row)
         withheld = answered < min_responses
         results.append(
             RatingResult(
                 question=str(question.get("text", "")),
                 low=str(question.get("low", "1")),
                 high=str(question.get("high", "5")),
-                counts=tuple(0 if withheld else counter[rating] for rating in RATING_SCALE),
+                counts=tuple(0 if withheld else row[rating] for rating in RATING_SCALE),
                 answered=answered,
                 withheld=withheld,
             )
@@ -305,7 +311,7 @@ class RunningTally:
         self.count = 0
         """Respondents, passes included."""
         self.passes = 0
-        self._ratings: list[Counter[int]] = []
+        self._ratings: list[list[int]] = []
         self._comments = _InOrder()
         self._chosen: Counter[str] = Counter()
         self._words: Counter[str] = Counter()
