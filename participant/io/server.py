@@ -254,6 +254,8 @@ class ParticipantServer:
         self._origins: frozenset[str] = frozenset()
         self.max_connections = 0
         """How many connections are held at once (set at start, from the open files limit)."""
+        self._answers_told = True
+        """Whether ``on_change`` has heard of every answer recorded (see :meth:`_commit`)."""
 
     # --- Life cycle ------------------------------------------------------------------------------
 
@@ -716,7 +718,13 @@ class ParticipantServer:
         def committed(seq: int) -> None:
             with self.lock:
                 new = self.hub.record(response, seq)
-            if new:
-                self._changed()
+            if new and self._answers_told:
+                # One commit records hundreds of answers in a row: the news is told once, after them.
+                self._answers_told = False
+                asyncio.get_running_loop().call_soon(self._tell_answers)
 
         return self.store.commit_response(response, committed)
+
+    def _tell_answers(self) -> None:
+        self._answers_told = True
+        self._changed()
