@@ -133,6 +133,20 @@ class Lines:
         sys.stdout.flush()
 
 
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds so far of each of this process's Python threads, by name (Linux's /proc; else none)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds: dict[str, float] = {}
+    for thread in threading.enumerate():
+        try:
+            stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rpartition(")")[2].split()  # after the command's name, which may hold spaces
+        seconds[thread.name] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return seconds
+
+
 class Usage:
     """One server's CPU, event-loop lag and full garbage collections between ``start`` and ``stop``."""
 
@@ -146,11 +160,13 @@ class Usage:
         self._started = (0.0, 0.0)
         self._collecting = self._collecting_cpu = 0.0
         self.cpu_pct = 0.0
+        self._threads: dict[str, float] = {}
 
     def start(self) -> None:
         gc.callbacks.append(self._collection)
         self._task = asyncio.create_task(self._sample())
         self._started = (time.monotonic(), time.process_time())
+        self._threads = thread_cpu()
 
     def stop(self) -> dict[str, Any]:
         wall, cpu = time.monotonic() - self._started[0], time.process_time() - self._started[1]
@@ -160,6 +176,10 @@ class Usage:
         return {
             "cpu_pct": round(100 * cpu / wall, 1),
             "cpu_seconds": round(cpu, 2),
+            "thread_cpu_seconds": {
+                name: round(seconds - self._threads.get(name, 0.0), 2)
+                for name, seconds in thread_cpu().items()
+            },
             "rss_mb": round(peak_rss_mb(), 1),
             "lag_p99_ms": round(percentile(self.lags, 99), 1),
             "lag_max_ms": round(max(self.lags, default=0.0), 1),
@@ -829,6 +849,10 @@ def figures(
         "max_ms": round(max(latencies, default=math.nan), 1),
         "throughput": round(len(acked) / elapsed, 1),
         "cpu_us_per_answer": round(report["cpu_seconds"] * 1e6 / max(1, len(records)), 1),
+        "thread_cpu_us_per_answer": {
+            name: round(seconds * 1e6 / max(1, len(records)), 1)
+            for name, seconds in report["thread_cpu_seconds"].items()
+        },
         "join_s": round(joined["seconds"], 2),
         "prompt_reach_ms": round((showing["at"] - opened["at"]) * 1000, 1),
         "phone_errors": len(done["errors"]),
