@@ -791,30 +791,26 @@ class _Writer:
         return outcomes
 
     def _insert(self, answers: list[_Answer]) -> list[_Outcome]:
-        """Store responses with one statement for each step: find those already stored (resends, which
-        get their first copy's number), insert the others, and move each respondent's earlier answers
-        to ``replaced_answers``."""
+        """Store responses with one statement, then read every one's sequence number with another.
+
+        The insert skips answers already stored (resends, which get their first copy's number) and
+        its trigger moves each respondent's earlier answers to ``replaced_answers``. Few statements
+        matter: sqlite3 lets go of the interpreter lock at each step, and while the server's thread
+        is busy each step waits its turn."""
         connection = self._connection
-        keys = [answer.response.answer_key for answer in answers]
-        given = json.dumps(keys)
-        (stored, last) = connection.execute(_STORED_SEQS, (given,)).fetchone()
-        seqs: dict[str, int] = json.loads(stored)
-        rows: dict[str, tuple[str, str, str, str]] = {}
+        rows: dict[str, tuple[str, str, str, str]] = {}  # a resend within the batch is stored once
         for answer in answers:
-            response = answer.response
-            if response.answer_key not in seqs and response.answer_key not in rows:
-                value = _as_json(response.value.to_wire())
-                key = response.answer_key
-                rows[key] = (response.prompt_id, response.respondent, key, value)
-        if rows:
-            received = self._now().isoformat(timespec="seconds")
-            new = _as_json(list(rows.values()))
-            changes = connection.total_changes
-            connection.execute(_INSERT_RESPONSES, (received, new))
-            if connection.total_changes - changes > len(rows):  # the trigger replaced answers
-                self.erased()
-            (found,) = connection.execute(_SEQS_AFTER, (last, given)).fetchone()
-            seqs.update(json.loads(found))
+            response, key = answer.response, answer.response.answer_key
+            if key not in rows:
+                rows[key] = (response.prompt_id, response.respondent, key, _as_json(response.value.to_wire()))
+        given = _as_json(list(rows))
+        received = self._now().isoformat(timespec="seconds")
+        changes = connection.total_changes
+        inserted = connection.execute(_INSERT_RESPONSES, (received, _as_json(list(rows.values())))).rowcount
+        if connection.total_changes - changes > inserted:  # the trigger replaced answers
+            self.erased()
+        (found,) = connection.execute(_SEQS_OF, (given,)).fetchone()
+        seqs: dict[str, int] = json.loads(found)
         return [(answer, seqs[answer.response.answer_key], None) for answer in answers]
 
     def _write_each(self, items: list[_Job | _Answer]) -> tuple[list[_Outcome], StoreError | None]:
@@ -843,27 +839,19 @@ class _Writer:
 
 _as_json = json.JSONEncoder(ensure_ascii=False).encode
 """``json.dumps(value, ensure_ascii=False)`` from one encoder: ``dumps`` makes one each call."""
-_GIVEN = "answer_key IN (SELECT value FROM json_each(?1))"
-# Rows come back as one JSON object: sqlite3 lets go of the interpreter lock around each step, one
-# per row, and while the server's thread is busy each step waited its turn (a batch of 500 answers
-# took 80-110 ms to commit for 25-35 ms of work, under a 2,000-phone burst).
-_STORED_SEQS = (
-    "SELECT (SELECT json_group_object(answer_key, seq) FROM ("
-    f"SELECT answer_key, seq FROM responses WHERE {_GIVEN}"
-    f" UNION ALL SELECT answer_key, seq FROM replaced_answers WHERE {_GIVEN})),"
-    " (SELECT coalesce(max(seq), 0) FROM responses)"
-)
 _INSERT_RESPONSES = (
     "INSERT INTO responses (prompt_id, respondent, answer_key, value, received)"
-    " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, ?1 FROM json_each(?2) ORDER BY key"
+    " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, ?1 FROM json_each(?2)"
+    " WHERE NOT EXISTS (SELECT 1 FROM replaced_answers WHERE answer_key = value ->> 2)"
+    " ORDER BY key ON CONFLICT (answer_key) DO NOTHING"
 )
-# The numbers of the answers just inserted: those still in ``responses``, and those a later answer of
-# the same batch already replaced (the answer keys of the batch in ?2).
-_SEQS_AFTER = (
+# Every answer's number, as one JSON object (sqlite3 would hand the lock over for each row): those
+# still in ``responses``, and those a later answer replaced (in this batch or before).
+_SEQS_OF = (
     "SELECT json_group_object(answer_key, seq) FROM ("
-    "SELECT answer_key, seq FROM responses WHERE seq > ?1"
+    "SELECT answer_key, seq FROM responses WHERE answer_key IN (SELECT value FROM json_each(?1))"
     " UNION ALL SELECT answer_key, seq FROM replaced_answers"
-    " WHERE answer_key IN (SELECT value FROM json_each(?2)) AND seq > ?1)"
+    " WHERE answer_key IN (SELECT value FROM json_each(?1)))"
 )
 # Of a new answer's respondent, the earlier answers leave ``responses`` as it is inserted, all in the
 # insert's one step. A temporary trigger: the writer's connection alone has it, the file is unchanged.
