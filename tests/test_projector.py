@@ -526,6 +526,25 @@ async def test_a_paced_reflection_shows_one_question_with_its_own_countdown(cloc
         assert app.workshop.index == 3
 
 
+async def test_a_paced_reflection_does_not_repaint_its_hint_while_the_hint_stays_the_same(clock):
+    """Each status tick sets the hint under the clock; a paced question's hint must be set as it
+    reads, not first without the question: every change of it repaints the screen."""
+    agenda = GOOD.replace('low = "Not at all"', 'pace = "1m"\nlow = "Not at all"')
+    app = make_app(Workshop(parse_agenda(agenda), clock, FakeParticipants()), join_url=JOIN_URL)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("space", "n", "n")  # the reflection, step 3
+        await pilot.pause()
+        hint = app.query_one(TimerHint)
+        texts: list[str] = []
+        hint.watch(hint, "text", texts.append, init=False)
+        for _ in range(3):
+            clock.advance(1)
+            app.refresh_status()
+        await pilot.pause()
+        assert texts == []
+        assert "Question 1 of 2" in hint.text
+
+
 async def test_the_highlight_scrolls_a_long_wall_so_the_trainer_hides_what_the_room_sees(clock):
     """40 answers at 80x24: moving the highlight to the oldest scrolls the stage to it."""
     app = sharing(clock, [f"Answer number {n}" for n in range(40)])

@@ -446,10 +446,11 @@ class ProjectorApp(App[None]):
             self._hint.text = f"Starts at {clock_time(waiting)} · n or space starts it now"
             line.time, line.hint = f"{clock.value} to start", self._hint.text
         else:
-            self._hint.text = TIMER_HINTS.get(status.phase) or STAGE_HINTS.get(stage, "")
+            hint = TIMER_HINTS.get(status.phase) or STAGE_HINTS.get(stage, "")
             if paced is not None:
-                self._hint.text = " · ".join(filter(None, [question_of(paced), self._hint.text]))
-            line.time, line.hint = f"{clock.value} left", self._hint.text
+                hint = " · ".join(filter(None, [question_of(paced), hint]))
+            self._hint.text = hint  # set once: each change of the text repaints the screen
+            line.time, line.hint = f"{clock.value} left", hint
         if self._wall is not None:  # over the step: say how to give the stage back
             line.hint = "w: next wall or back to the step · c: close this wall"
 
