@@ -54,14 +54,22 @@ def theme_label(reading: Reading, order: Sequence[int]) -> str:
         if len(reading.units[i]) == 1
         and len(reading.tokens[i]) - (reading.units[i][0].end - reading.units[i][0].start) <= 1
     }
-    found = [(i, _best_span(reading, i, scoring, weight)) for i in order]
-    spans = [(i, span) for i, span in found if span is not None]
-    if not spans:
+    # The first note offering more than a lone word, else the first offering any.
+    chosen: tuple[int, tuple[int, int]] | None = None
+    fallback: tuple[int, tuple[int, int]] | None = None
+    for i in order:
+        span = _best_span(reading, i, scoring, weight)
+        if span is None:
+            continue
+        fallback = fallback or (i, span)
+        if span[0] != span[1] or reading.units[i][span[0]].terms in said_alone:
+            chosen = (i, span)
+            break
+    if fallback is None:
         opening = " ".join(reading.texts[order[0]].split()[:MAX_LABEL_WORDS])
         return opening[:40].strip() or "(blank note)"
     units = reading.units
-    lone = [(i, (a, b)) for i, (a, b) in spans if a == b and units[i][a].terms not in said_alone]
-    i, (first, last) = next(((i, span) for i, span in spans if (i, span) not in lone), spans[0])
+    i, (first, last) = chosen or fallback
     if first == last:
         text = _display_forms(order, units).get(units[i][first].terms, units[i][first].display)
     else:
@@ -76,20 +84,31 @@ def _best_span(
     be; None when no unit of the note scores."""
     own = reading.units[note]
     tokens = reading.tokens[note]
+    # words(first, last) counts the words ``shown`` gives the units' tokens: an acronym's expanded
+    # words, shown alike, count once. starts[k]: how many of tokens[1..k] start a new word.
+    starts = [0]
+    for k in range(1, len(tokens)):
+        starts.append(starts[-1] + (tokens[k].shown != tokens[k - 1].shown))
 
     def words(first: int, last: int) -> int:
-        return len(shown(tokens[own[first].start : own[last].end]).split())
+        return 1 + starts[own[last].end - 1] - starts[own[first].start]
 
-    spans: dict[tuple[int, int], tuple[float, int, int]] = {}  # (first, last) -> value, -words, -first
+    scored = [scoring.intersection(unit.terms) for unit in own]
+    best: tuple[int, int] | None = None
+    best_key = (0.0, 0, 0)  # value, -words, -first: the highest wins, the first found of equals
     for first in range(len(own)):
+        if not scored[first]:
+            continue
         terms: set[str] = set()
         for last in range(first, len(own)):
-            if words(first, last) > MAX_LABEL_WORDS:
+            size = words(first, last)
+            if size > MAX_LABEL_WORDS:
                 break
-            terms.update(scoring.intersection(own[last].terms))
-            if scoring.intersection(own[first].terms) and scoring.intersection(own[last].terms):
-                spans[first, last] = (sum(weight[t] for t in sorted(terms)), -words(first, last), -first)
-    best = max(spans, key=spans.__getitem__, default=None)
+            if scored[last]:
+                terms.update(scored[last])
+                key = (sum(weight[t] for t in sorted(terms)), -size, -first)
+                if best is None or key > best_key:
+                    best, best_key = (first, last), key
     if best is None or best[0] != best[1]:
         return best
     lone = best[0]  # widened by the nearer neighbouring unit if one is near enough; ties: the one before
