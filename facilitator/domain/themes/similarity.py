@@ -9,7 +9,7 @@ import functools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from facilitator.domain.themes.lexicon import LEXICON
 from facilitator.domain.themes.normalise import Token
@@ -34,6 +34,8 @@ class Weights:
     documents: int
     context: frozenset[str]
     """Terms every prompt uses."""
+    idfs: dict[str, float] = field(init=False, repr=False, compare=False)
+    """Each term's ``idf``, worked out once for every document weighed against these."""
 
     @classmethod
     def of(cls, docs: Sequence[Counter[str]], prompt_docs: Sequence[set[str]]) -> Weights:
@@ -42,16 +44,26 @@ class Weights:
             df.update(doc.keys())
         return cls(df, len(docs), frozenset(set.intersection(*prompt_docs) if prompt_docs else ()))
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "idfs", {term: self.idf(term) for term in self.df})
+
+    def idf(self, term: str) -> float:
+        """Smoothed inverse document frequency."""
+        return math.log((self.documents + 1) / (self.df[term] + 1)) + 1.0
+
     def vector(self, doc: Counter[str], actors: Set[str]) -> dict[str, float]:
         """A unit-length vector: sublinear TF times smoothed IDF; terms common to every prompt
         damped, and the doc's ``actors`` (terms that name who is involved) weighted by ``ACTOR_WEIGHT``."""
+        idfs = self.idfs
         vector: dict[str, float] = {}
         for term in sorted(doc):
-            tf = 1.0 + math.log(doc[term])
-            idf = math.log((self.documents + 1) / (self.df[term] + 1)) + 1.0
-            vector[term] = tf * idf * (1.0 - PROMPT_DAMPING if term in self.context else 1.0)
+            count = doc[term]
+            weight = (1.0 if count == 1 else 1.0 + math.log(count)) * (idfs.get(term) or self.idf(term))
+            if term in self.context:
+                weight *= 1.0 - PROMPT_DAMPING
             if term in actors:
-                vector[term] *= ACTOR_WEIGHT
+                weight *= ACTOR_WEIGHT
+            vector[term] = weight
         norm = math.sqrt(sum(weight * weight for weight in vector.values()))
         return {term: weight / norm for term, weight in vector.items()} if norm else {}
 
