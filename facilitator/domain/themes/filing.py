@@ -59,12 +59,8 @@ def place(texts: Sequence[str], filed: Sequence[str], prompts: Sequence[str]) ->
     for a, i in enumerate(filed_notes):
         for j in filed_notes[a + 1 :]:
             # Filed themes stay as filed: one theme's notes go together, two themes never meet.
-            linked[i][j] = _FILED_TOGETHER if group[i] == group[j] else -math.inf
-    symmetric = [
-        [a + b for a, b in zip(row, column, strict=True)]
-        for row, column in zip(sims, zip(*sims, strict=True), strict=True)
-    ]
-    clusters = _join_lone_notes(average_linkage(linked, MERGE_THRESHOLD), group, symmetric)
+            linked[i][j] = linked[j][i] = _FILED_TOGETHER if group[i] == group[j] else -math.inf
+    clusters = _join_lone_notes(average_linkage(linked, MERGE_THRESHOLD), group, sims)
     themes = []
     others: list[int] = []
     for cluster in clusters:

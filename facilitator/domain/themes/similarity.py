@@ -81,9 +81,10 @@ def pairwise(
     term_vectors: Sequence[dict[str, float]],
     prompts: Sequence[Sequence[Token]],
 ) -> list[list[float]]:
-    """The similarity of every pair of notes, ``sims[i][j]`` for i < j (0..1): the cosine of their
-    term vectors blended with the cosine of their character trigrams, which keeps near-misses the
-    lexicon does not know close. ``prompts`` are the prompts' tokens, to damp what they all share."""
+    """The similarity of every pair of notes, a symmetric matrix (0..1, 0 on the diagonal): the
+    cosine of their term vectors blended with the cosine of their character trigrams, which keeps
+    near-misses the lexicon does not know close. ``prompts`` are the prompts' tokens, to damp what
+    they all share."""
     grams = [trigrams(tokens) for tokens in notes]
     gram_vectors = weigh(
         [counts for counts, _ in grams],
@@ -94,7 +95,8 @@ def pairwise(
     _add_cosines(sims, term_vectors, 1.0 - CHAR_WEIGHT)
     if CHAR_WEIGHT:
         _add_cosines(sims, gram_vectors, CHAR_WEIGHT)
-    return sims
+    below = list(zip(*sims, strict=True))  # below[i][j] == sims[j][i]: the lower triangle, read as rows
+    return [[*below[i][:i], *sims[i][i:]] for i in range(len(sims))]
 
 
 def trigrams(tokens: Iterable[Token]) -> tuple[Counter[str], set[str]]:
