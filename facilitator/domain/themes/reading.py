@@ -20,12 +20,12 @@ class Reading:
     """The notes of a breakout as read, each list in the order of ``texts``."""
 
     texts: Sequence[str]
-    tokens: Sequence[Sequence[Token]]
+    tokens: Sequence[tuple[Token, ...]]
     """Each note's tokens, typos repaired."""
     units: Sequence[Sequence[Unit]]
     vectors: Sequence[dict[str, float]]
     """Each note's terms, weighed (see ``similarity.weigh``)."""
-    prompts: Sequence[Sequence[Token]]
+    prompts: Sequence[tuple[Token, ...]]
     """Each prompt's tokens."""
 
 

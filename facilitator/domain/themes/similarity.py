@@ -6,9 +6,11 @@ The tunables were chosen on the tuning half of tests/fixtures/breakout_notes.jso
 from __future__ import annotations
 
 import functools
+import itertools
 import math
+import operator
 from collections import Counter
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 
 from facilitator.domain.themes.lexicon import LEXICON
@@ -54,18 +56,25 @@ class Weights:
     def vector(self, doc: Counter[str], actors: Set[str]) -> dict[str, float]:
         """A unit-length vector: sublinear TF times smoothed IDF; terms common to every prompt
         damped, and the doc's ``actors`` (terms that name who is involved) weighted by ``ACTOR_WEIGHT``."""
-        idfs = self.idfs
-        vector: dict[str, float] = {}
-        for term in sorted(doc):
+        idfs, context = self.idfs, self.context
+        terms = sorted(doc)
+        weights = []
+        for term in terms:
             count = doc[term]
-            weight = (1.0 if count == 1 else 1.0 + math.log(count)) * (idfs.get(term) or self.idf(term))
-            if term in self.context:
+            weight = idfs.get(term) or self.idf(term)
+            if count != 1:
+                weight *= 1.0 + math.log(count)
+            if term in context:
                 weight *= 1.0 - PROMPT_DAMPING
             if term in actors:
                 weight *= ACTOR_WEIGHT
-            vector[term] = weight
-        norm = math.sqrt(sum(weight * weight for weight in vector.values()))
-        return {term: weight / norm for term, weight in vector.items()} if norm else {}
+            weights.append(weight)
+        norm = math.sqrt(sum(map(operator.mul, weights, weights)))
+        return (
+            dict(zip(terms, map(operator.truediv, weights, itertools.repeat(norm)), strict=True))
+            if norm
+            else {}
+        )
 
 
 def weigh(
@@ -77,9 +86,9 @@ def weigh(
 
 
 def pairwise(
-    notes: Sequence[Sequence[Token]],
+    notes: Sequence[tuple[Token, ...]],
     term_vectors: Sequence[dict[str, float]],
-    prompts: Sequence[Sequence[Token]],
+    prompts: Sequence[tuple[Token, ...]],
 ) -> list[list[float]]:
     """The similarity of every pair of notes, a symmetric matrix (0..1, 0 on the diagonal): the
     cosine of their term vectors blended with the cosine of their character trigrams, which keeps
@@ -99,9 +108,13 @@ def pairwise(
     return [[*below[i][:i], *sims[i][i:]] for i in range(len(sims))]
 
 
-def trigrams(tokens: Iterable[Token]) -> tuple[Counter[str], set[str]]:
+@functools.lru_cache(maxsize=8192)
+def trigrams(tokens: tuple[Token, ...]) -> tuple[Counter[str], frozenset[str]]:
     """Character trigrams of the content words, padded ("#tr", "tru", "rus", "ust", "st#"), and
-    those that come only from words naming who is involved."""
+    those that come only from words naming who is involved.
+
+    Cached, as ``normalise.tokens`` is: the same notes are grouped again as others arrive. The
+    counts are shared by the cache: never changed."""
     grams: Counter[str] = Counter()
     other: set[str] = set()
     for token in tokens:
@@ -110,7 +123,7 @@ def trigrams(tokens: Iterable[Token]) -> tuple[Counter[str], set[str]]:
             grams.update(word_grams)
             if token.word not in LEXICON.actors:
                 other.update(word_grams)
-    return grams, set(grams) - other
+    return grams, frozenset(grams.keys() - other)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -7,6 +7,7 @@ swapped letter, or a neighbouring key ("respwct" is respect; "shared" is not sca
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 
@@ -24,12 +25,21 @@ class Speller:
             ({word for word in self._known - LEXICON.known if len(word) >= 4} - LEXICON.stop_words)
             | {word for word in counts if len(word) >= 6 and word not in LEXICON.stop_words}
         )
+        self._corrections: dict[str, str | None] = {}  # a word's correction, once worked out
 
     def correct(self, token: Token) -> Token:
         """The token with its word corrected (and shown corrected), or the token itself."""
         word = token.word
         if len(word) < 5 or word in self._known or word in LEXICON.stop_words or not word.isalpha():
             return token
+        if word not in self._corrections:
+            if len(self._corrections) >= _MEMO:
+                self._corrections.clear()  # a speller that lives long (suggestions') stays small
+            self._corrections[word] = self._correction(word)
+        corrected = self._corrections[word]
+        return token if corrected is None else Token(corrected, corrected)
+
+    def _correction(self, word: str) -> str | None:
         own = self._counts[word]
         found = {
             candidate
@@ -42,7 +52,11 @@ class Speller:
             (c for c in found if c in self._known or self._counts[c] > own),
             key=lambda c: (c not in self._known, -self._counts[c], c),
         )
-        return Token(ranked[0], ranked[0]) if ranked else token
+        return ranked[0] if ranked else None
+
+
+_MEMO = 16384
+"""At most this many words' corrections are remembered."""
 
 
 def _index(words: Iterable[str]) -> dict[str, list[str]]:
@@ -70,9 +84,10 @@ def within_one_edit(a: str, b: str) -> bool:
     )
 
 
-def _deletions(word: str) -> set[str]:
+@functools.lru_cache(maxsize=16384)
+def _deletions(word: str) -> frozenset[str]:
     """The word and the word with each one letter deleted: two words one edit apart share one."""
-    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+    return frozenset({word, *(word[:i] + word[i + 1 :] for i in range(len(word)))})
 
 
 def _plausible_typo(typed: str, meant: str) -> bool:
