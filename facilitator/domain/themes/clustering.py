@@ -56,16 +56,15 @@ def average_linkage(sims: Sequence[Sequence[float]], threshold: float) -> list[l
         a, b = min(i, j), max(i, j)
         size_a, size_b = len(members[a]), len(members[b])
         members[a] += members.pop(b)
-        row_a, row_b = link[a], link[b]
         total = size_a + size_b
-        merged = [(size_a * x + size_b * y) / total for x, y in zip(row_a, row_b, strict=True)]
-        merged[a] = merged[b] = _APART
-        link[a] = merged
+        row_a, row_b = link[a], link[b]
+        row_a[b] = _APART
         open_.remove(b)
-        for k in open_:
-            other = link[k]
-            other[a] = merged[k]
-            other[b] = _APART
+        for k in open_:  # a closed cluster's links stay below the threshold: left as they are
+            if k != a:
+                other = link[k]
+                other[a] = row_a[k] = (size_a * row_a[k] + size_b * row_b[k]) / total
+                other[b] = _APART
     return [sorted(members[k]) for k in sorted(members)]
 
 
