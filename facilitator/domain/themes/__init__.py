@@ -58,10 +58,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from facilitator.domain.themes.filing import OTHER, place
+from facilitator.domain.themes.filing import OTHER, place, theme_key
 from facilitator.domain.themes.labels import MAX_LABEL_WORDS, label_for
 from facilitator.domain.themes.suggestions import suggest
-from participant.core.text import theme_key
 
 if TYPE_CHECKING:
     from participant.core.notes import Note

@@ -74,10 +74,7 @@ _APART = -math.inf
 
 def medoid_first(cluster: Sequence[int], sims: Sequence[Sequence[float]]) -> list[int]:
     """The cluster's notes, the most representative first (the medoid: most similar to the others in
-    sum), then the others by similarity to it; ties by index."""
-
-    def sim(i: int, j: int) -> float:
-        return sims[min(i, j)][max(i, j)]
-
-    medoid = max(cluster, key=lambda i: (sum(sim(i, j) for j in cluster if j != i), -i))
-    return [medoid, *sorted((j for j in cluster if j != medoid), key=lambda j: (-sim(medoid, j), j))]
+    sum), then the others by similarity to it; ties by index. ``sims`` is symmetric."""
+    medoid = max(cluster, key=lambda i: (sum(sims[i][j] for j in cluster if j != i), -i))
+    row = sims[medoid]
+    return [medoid, *sorted((j for j in cluster if j != medoid), key=lambda j: (-row[j], j))]

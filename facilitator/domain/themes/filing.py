@@ -10,6 +10,7 @@ placed in the theme it most resembles costs nothing when right and one move when
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from facilitator.domain.themes.clustering import MERGE_THRESHOLD, average_linkag
 from facilitator.domain.themes.labels import theme_label
 from facilitator.domain.themes.reading import read
 from facilitator.domain.themes.similarity import pairwise
-from participant.core.text import theme_key
+from participant.core.text import theme_key as _theme_key
 
 OTHER = "Other"
 """The label of the theme of a prompt's unsorted notes that fit no other theme."""
@@ -26,6 +27,8 @@ JOIN_THRESHOLD = 0.03
 """A note no theme took joins the theme whose notes it resembles most, on average, if at least
 this (0..1); else it goes to "Other". Chosen on the tuning part of tests/fixtures/breakout_notes.json
 (bench/report_back.py)."""
+theme_key = functools.lru_cache(maxsize=4096)(_theme_key)
+"""``participant.core.text.theme_key``, remembered: a breakout's few labels are keyed again and again."""
 _FILED_TOGETHER = 2.0
 """Above any similarity: a filed theme's notes (and its label) are grouped before anything else."""
 
