@@ -3,9 +3,10 @@
 Themes rooms filed notes under are kept as filed. Only unsorted notes are placed: with the filed
 theme they fit, as a suggestion the trainer accepts or moves; else with other unsorted notes in a
 new theme; else in one "Other" theme, when there are several such notes and other themes beside
-it (else each is a theme of its own). The fewest fixes at the report-back come from fewer, larger
-themes: a note left alone costs the trainer a merge whenever it has company somewhere, and a note
-placed in the theme it most resembles costs nothing when right and one move when wrong.
+it. With no theme beside them, several such notes are one theme all the same, labelled from their
+words. The fewest fixes at the report-back come from fewer, larger themes: a note left alone costs
+the trainer a merge whenever it has company somewhere, and a note placed in the theme it most
+resembles costs nothing when right and one move when wrong.
 """
 
 from __future__ import annotations
@@ -79,7 +80,10 @@ def place(texts: Sequence[str], filed: Sequence[str], prompts: Sequence[str]) ->
             themes.append(Placed(theme_label(reading, ordered), ordered))
     if themes and len(others) > 1:
         themes.append(Placed(OTHER, tuple(sorted(others))))
-    else:  # "Other" than nothing, or one note: each keeps a label of its own
+    elif len(others) > 1:  # "Other" than nothing: one theme, labelled as any other
+        ordered = tuple(medoid_first(others, sims))
+        themes.append(Placed(theme_label(reading, ordered), ordered))
+    else:  # one note: a label of its own
         themes.extend(Placed(theme_label(reading, [i]), (i,)) for i in others)
     return themes
 
