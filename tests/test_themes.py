@@ -16,6 +16,8 @@ import pytest
 
 from facilitator.domain.themes import MAX_LABEL_WORDS, OTHER, Theme, group_notes, label_for
 from facilitator.domain.themes.lexicon import LEXICON, parse
+from facilitator.domain.themes.normalise import ACTOR_TERMS
+from facilitator.domain.themes.reading import read
 from facilitator.domain.themes.spelling import within_one_edit
 from participant.core.notes import Note
 from tests import bench_scripts
@@ -259,6 +261,14 @@ def test_words_common_to_every_prompt_do_not_glue_notes():
     by_prompt = group_notes(notes, prompts=prompts)
     assert [sorted(theme.note_ids) for theme in by_prompt] == [["n0", "n2"], ["n1", "n3"]]
     assert len(group_notes(notes)) == 1  # without the prompts, "turf wars" does glue them
+
+
+def test_grouping_weighs_a_word_naming_who_is_involved_as_any_word():
+    """ "Clinician" weighs as much as "paperwork" when notes are grouped (a theme is as often about
+    a partner as about what they do); suggestions weigh it half."""
+    vector = read(["clinician paperwork"], []).vectors[0]
+    assert "clinician" in ACTOR_TERMS
+    assert vector["clinician"] == pytest.approx(vector["paperwork"])
 
 
 def test_a_word_of_one_prompt_among_several_still_counts():

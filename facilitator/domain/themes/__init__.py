@@ -28,8 +28,9 @@ How notes are read and compared (each step is a module of this package):
    shared concepts, drop stop words, strip suffixes (trusting -> trust).
 2. **Weigh** the terms by TF-IDF over the breakout's notes (``reading``). Words common to every
    discussion prompt are damped: they are the context all rooms share, not what sets one note
-   apart. Words that name who is involved (MH, probation, schools, parents, agency) weigh half as
-   much as the rest of their note: what a note says about a partner makes the theme.
+   apart. Words that name who is involved (MH, probation, schools, parents, agency) weigh as any
+   word when notes are grouped (a theme is as often about a partner as about what they do), and
+   half as much in suggestions.
 3. **Compare** every pair of notes (``similarity``): cosine of the term vectors, blended with the
    cosine of character trigrams of the words, which keeps near-misses the lexicon does not know close.
 4. **Cluster** by average-linkage agglomeration (``clustering``): repeatedly merge the two groups

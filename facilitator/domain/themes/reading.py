@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from facilitator.domain.themes.normalise import ACTOR_TERMS, Token, Unit, tokens, units
+from facilitator.domain.themes.normalise import Token, Unit, tokens, units
 from facilitator.domain.themes.similarity import weigh
 from facilitator.domain.themes.spelling import Speller
 
@@ -44,9 +44,5 @@ def read(texts: Sequence[str], prompts: Sequence[str]) -> Reading:
     note_units = [units(note) for note in corrected]
     prompt_units = [units(prompt) for prompt in prompt_tokens]
     docs = [Counter(term for unit in note for term in unit.terms) for note in note_units]
-    vectors = weigh(
-        docs,
-        [{term for unit in prompt for term in unit.terms} for prompt in prompt_units],
-        [ACTOR_TERMS.intersection(doc) for doc in docs],
-    )
+    vectors = weigh(docs, [{term for unit in prompt for term in unit.terms} for prompt in prompt_units])
     return Reading(texts, corrected, note_units, vectors, prompt_tokens)

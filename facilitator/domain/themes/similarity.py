@@ -24,7 +24,9 @@ PROMPT_DAMPING = 0.75
 """A term used by every prompt keeps 1 - PROMPT_DAMPING of its weight. A term used by only some of the
 prompts keeps all of it: it tells which prompt a note answers, and so which theme it may be in."""
 ACTOR_WEIGHT = 0.5
-"""Weight of words that name who is involved (agencies, roles, people) relative to what is said."""
+"""Weight of words that name who is involved (agencies, roles, people) relative to what is said, in
+suggestions: the theme a note is added to is what it says about a partner (suggest_hit_rate_resembling
+on fresh1 0.80, 0.77 without). The grouping weighs them as any word (``weigh``)."""
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,12 @@ class Weights:
         )
 
 
-def weigh(
-    docs: Sequence[Counter[str]], prompt_docs: Sequence[set[str]], actors: Sequence[Set[str]]
-) -> list[dict[str, float]]:
-    """Each doc's unit-length vector (``Weights.vector``), weighed over ``docs``."""
+def weigh(docs: Sequence[Counter[str]], prompt_docs: Sequence[set[str]]) -> list[dict[str, float]]:
+    """Each doc's unit-length vector (``Weights.vector``), weighed over ``docs``; no term damped as
+    an actor: grouping notes by who is involved, or not, is left to their words (on the six labelled
+    sets of bench/report_back.py, damping actors as suggestions do left 11 more fixes than not)."""
     weights = Weights.of(docs, prompt_docs)
-    return [weights.vector(doc, doc_actors) for doc, doc_actors in zip(docs, actors, strict=True)]
+    return [weights.vector(doc, frozenset()) for doc in docs]
 
 
 def pairwise(
@@ -94,11 +96,8 @@ def pairwise(
     cosine of their term vectors blended with the cosine of their character trigrams, which keeps
     near-misses the lexicon does not know close. ``prompts`` are the prompts' tokens, to damp what
     they all share."""
-    grams = [trigrams(tokens) for tokens in notes]
     gram_vectors = weigh(
-        [counts for counts, _ in grams],
-        [set(trigrams(prompt)[0]) for prompt in prompts],
-        [actor_grams for _, actor_grams in grams],
+        [trigrams(tokens) for tokens in notes], [set(trigrams(prompt)) for prompt in prompts]
     )
     sims = [[0.0] * len(notes) for _ in notes]
     _add_cosines(sims, term_vectors, 1.0 - CHAR_WEIGHT)
@@ -109,21 +108,16 @@ def pairwise(
 
 
 @functools.lru_cache(maxsize=8192)
-def trigrams(tokens: tuple[Token, ...]) -> tuple[Counter[str], frozenset[str]]:
-    """Character trigrams of the content words, padded ("#tr", "tru", "rus", "ust", "st#"), and
-    those that come only from words naming who is involved.
+def trigrams(tokens: tuple[Token, ...]) -> Counter[str]:
+    """Character trigrams of the content words, padded ("#tr", "tru", "rus", "ust", "st#").
 
     Cached, as ``normalise.tokens`` is: the same notes are grouped again as others arrive. The
     counts are shared by the cache: never changed."""
     grams: Counter[str] = Counter()
-    other: set[str] = set()
     for token in tokens:
         if token.word not in LEXICON.stop_words:
-            word_grams = _word_trigrams(token.word)
-            grams.update(word_grams)
-            if token.word not in LEXICON.actors:
-                other.update(word_grams)
-    return grams, frozenset(grams.keys() - other)
+            grams.update(_word_trigrams(token.word))
+    return grams
 
 
 @functools.lru_cache(maxsize=8192)
