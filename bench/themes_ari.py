@@ -241,7 +241,7 @@ def main() -> None:
     with patched(reading, Speller=_NoSpeller):
         print(row("  no typo correction", score(fixture, ours), fixture))
     with patched(similarity, CHAR_WEIGHT=0.0):
-        print(row("  no character trigrams", score(fixture, ours), fixture))
+        print(row("  no affixes (words' first, last letters)", score(fixture, ours), fixture))
     with patched(similarity, PROMPT_DAMPING=0.0):
         print(row("  prompt words not damped", score(fixture, ours), fixture))
     with patched(normalise, stem=lambda word: word):

@@ -16,8 +16,9 @@ import pytest
 
 from facilitator.domain.themes import MAX_LABEL_WORDS, OTHER, Theme, group_notes, label_for
 from facilitator.domain.themes.lexicon import LEXICON, parse
-from facilitator.domain.themes.normalise import ACTOR_TERMS
+from facilitator.domain.themes.normalise import ACTOR_TERMS, tokens
 from facilitator.domain.themes.reading import read
+from facilitator.domain.themes.similarity import affixes
 from facilitator.domain.themes.spelling import within_one_edit
 from participant.core.notes import Note
 from tests import bench_scripts
@@ -269,6 +270,17 @@ def test_grouping_weighs_a_word_naming_who_is_involved_as_any_word():
     vector = read(["clinician paperwork"], []).vectors[0]
     assert "clinician" in ACTOR_TERMS
     assert vector["clinician"] == pytest.approx(vector["paperwork"])
+
+
+def test_words_meet_on_their_first_or_last_five_letters():
+    """Affixes: "communicate" and "communication" share a prefix, "ownership" and "partnership" a
+    suffix; a stop word or a word under three letters has none."""
+    assert affixes(tokens("communicate the plan")) == Counter(
+        {"p:commu": 1, "s:icate": 1, "p:plan": 1, "s:plan": 1}
+    )
+    assert affixes(tokens("communication")).keys() & affixes(tokens("communicate")).keys() == {"p:commu"}
+    assert affixes(tokens("ownership")).keys() & affixes(tokens("partnership")).keys() == {"s:rship"}
+    assert affixes(tokens("we go to it")) == Counter()
 
 
 def test_a_word_of_one_prompt_among_several_still_counts():

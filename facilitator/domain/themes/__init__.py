@@ -32,7 +32,8 @@ How notes are read and compared (each step is a module of this package):
    word when notes are grouped (a theme is as often about a partner as about what they do), and
    half as much in suggestions.
 3. **Compare** every pair of notes (``similarity``): cosine of the term vectors, blended with the
-   cosine of character trigrams of the words, which keeps near-misses the lexicon does not know close.
+   cosine of the words' first and last five letters, which keeps near-misses the lexicon does not
+   know close (communicate/communication, relatonship).
 4. **Cluster** by average-linkage agglomeration (``clustering``): repeatedly merge the two groups
    whose notes are, on average, most similar, while that average is at least ``MERGE_THRESHOLD``;
    notes filed under one theme start together and two filed themes never meet. A note left alone
