@@ -1,7 +1,7 @@
 """How much the trainer fixes at the report-back, and how well "Add to <theme>" serves room facilitators.
 
 For each set of labelled notes (the parts of tests/fixtures/breakout_notes.json's split, and the blind
-sets tests/fixtures/breakout_notes_blind.json and breakout_notes_blind2.json) it prints one JSON
+sets tests/fixtures/breakout_notes_blind.json, _blind2.json and _blind3.json) it prints one JSON
 line with:
 
 - ``fix_actions``: the fewest merges plus moves that turn the automatic grouping of the notes, every
@@ -17,7 +17,7 @@ line with:
 
     python bench/report_back.py [--set NAME] [--smoke]
 
-``--set`` scores one set (tuning, heldout, fresh1, fresh2, blind, blind2); ``--smoke`` one
+``--set`` scores one set (tuning, heldout, fresh1, fresh2, blind, blind2, blind3); ``--smoke`` one
 breakout, for CI.
 Before the JSON lines it prints the time to suggest themes and to group 200 notes.
 """
@@ -43,6 +43,9 @@ BLIND = ROOT / "tests" / "fixtures" / "breakout_notes_blind.json"
 BLIND2 = ROOT / "tests" / "fixtures" / "breakout_notes_blind2.json"
 """A second blind set (140 notes, 3 breakouts, 4 rooms each), written like the first by someone who
 never saw the code, and scored once, after the tuning on the five sets before it had stopped."""
+BLIND3 = ROOT / "tests" / "fixtures" / "breakout_notes_blind3.json"
+"""A third blind set (166 notes, 3 breakouts, 4 rooms each, uneven themes), written the same way
+while the grouping was tuned on the six sets before it, and scored once, after that tuning."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ def sets(smoke: bool) -> dict[str, list[Breakout]]:
     if smoke:
         return {"smoke": breakouts(fixture, fixture["split"]["tuning"][:1], listed_by_room=True)}
     named = {part: breakouts(fixture, fixture["split"][part], listed_by_room=True) for part in SPLIT}
-    for name, path in (("blind", BLIND), ("blind2", BLIND2)):
+    for name, path in (("blind", BLIND), ("blind2", BLIND2), ("blind3", BLIND3)):
         if path.exists():
             named[name] = breakouts(load_fixture(path))
     return named
