@@ -175,3 +175,46 @@ def test_labels_are_phrases_never_a_lone_function_word_or_verb(texts):
     words = theme.label.split()
     assert 1 <= len(words) <= MAX_LABEL_WORDS
     assert len(words) >= 2 or words[0].casefold() not in _FUNCTION_OR_VERB | LEXICON.stop_words, theme.label
+
+
+def test_two_notes_of_one_room_are_not_a_theme_but_two_rooms_notes_are():
+    """A room writes distinct points as separate notes: alike notes of one room stay apart, and the
+    same notes from two rooms make a theme."""
+    texts = ["so much duplicate paperwork", "paperwork piles up"]
+    other = [note("x", "coffee every friday", room=3), note("y", "interpreter not available", room=4)]
+    one_room = group_notes([note("u", texts[0], room=1), note("v", texts[1], room=1), *other])
+    assert theme_of(one_room, "u") == theme_of(one_room, "x")  # "Other": nothing alike
+    two_rooms = group_notes([note("u", texts[0], room=1), note("v", texts[1], room=2), *other])
+    assert set(theme_of(two_rooms, "u").note_ids) == {"u", "v"}
+
+
+def test_a_room_alone_groups_its_own_notes():
+    """Notes all from one room are compared as any notes: the rule is for rooms that meet."""
+    notes = [note("u", "so much duplicate paperwork"), note("v", "paperwork piles up"), note("x", "coffee")]
+    assert set(theme_of(group_notes(notes), "u").note_ids) == {"u", "v"}
+
+
+def test_notes_of_one_room_share_a_theme_through_other_rooms_notes():
+    """The rule keeps a room's notes from meeting alone, not from a theme that other rooms' notes make."""
+    notes = [
+        note("a", "so much duplicate paperwork", room=1),
+        note("b", "duplicate paperwork everywhere", room=1),
+        note("c", "paperwork piles up, duplicate forms", room=2),
+        note("d", "the duplicate paperwork again", room=3),
+        note("x", "coffee every friday", room=4),
+    ]
+    assert set(theme_of(group_notes(notes), "a").note_ids) == {"a", "b", "c", "d"}
+
+
+def test_a_note_left_alone_does_not_join_a_theme_for_its_own_rooms_note():
+    """A lone note joins a theme for what other rooms wrote in it, not for its own room's note."""
+    notes = [
+        note("a", "so much duplicate paperwork", room=1),
+        note("b", "paperwork piles up", room=2),
+        note("u", "we duplicate each others work", room=1),
+        note("x", "coffee every friday", room=3),
+        note("y", "interpreter not available", room=4),
+    ]
+    found = group_notes(notes)
+    assert set(theme_of(found, "a").note_ids) == {"a", "b"}
+    assert theme_of(found, "u") == theme_of(found, "x")

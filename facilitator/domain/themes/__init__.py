@@ -36,8 +36,10 @@ How notes are read and compared (each step is a module of this package):
    know close (communicate/communication, relatonship).
 4. **Cluster** by average-linkage agglomeration (``clustering``): repeatedly merge the two groups
    whose notes are, on average, most similar, while that average is at least ``MERGE_THRESHOLD``;
-   notes filed under one theme start together and two filed themes never meet. A note left alone
-   then joins the theme it resembles most, if at all (``filing``).
+   notes filed under one theme start together and two filed themes never meet. Two unsorted notes
+   of one room count as not alike (``filing.SAME_ROOM``): a room writes distinct points as separate
+   notes, and rooms meet on a theme. A note left alone then joins the theme it resembles most, if
+   at all (``filing``).
 5. **Label** each new theme with at most four consecutive words of its most representative note
    (the medoid), chosen for the terms most of the theme shares, a phrase rather than a lone verb
    ("Has my back", "Pays for placements") (``labels``). A note alone is labelled from its own
@@ -117,7 +119,7 @@ def group_notes(notes: Sequence[Note], *, prompts: Sequence[str] = ()) -> list[T
         )
         filed = [first_typed.get(theme_key(note.theme), "") for note in mine]
         found = []
-        for theme in place([note.text for note in mine], filed, prompts):
+        for theme in place([note.text for note in mine], filed, prompts, [note.room for note in mine]):
             members = [mine[i] for i in theme.notes]
             order = (
                 theme.label == OTHER and not theme.filed,

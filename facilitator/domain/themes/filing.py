@@ -28,6 +28,14 @@ JOIN_THRESHOLD = 0.03
 """A note no theme took joins the theme whose notes it resembles most, on average, if at least
 this (0..1); else it goes to "Other". Chosen on the tuning part of tests/fixtures/breakout_notes.json
 (bench/report_back.py)."""
+SAME_ROOM = 0.0
+"""How alike two unsorted notes of one room count, as a share of their similarity. A room writes distinct
+points as separate notes, and different rooms converge on the same themes: in the labelled sets of
+bench/report_back.py two notes of one room share a theme far less often than two of different rooms
+(0 to 2 in 100 pairs against 10 to 12 in the sets of one prompt, 23 against 29 to 36 in the blind
+sets). Chosen by leaving each of the seven sets out in turn: 0 on six of the seven choices (fixes per
+note on the set left out, mean 0.344 -> 0.337). Notes of one room still share a theme through the
+notes of other rooms."""
 theme_key = functools.lru_cache(maxsize=4096)(_theme_key)
 """``participant.core.text.theme_key``, remembered: a breakout's few labels are keyed again and again."""
 _FILED_TOGETHER = 2.0
@@ -45,8 +53,12 @@ class Placed:
     suggested: tuple[int, ...] = ()
 
 
-def place(texts: Sequence[str], filed: Sequence[str], prompts: Sequence[str]) -> list[Placed]:
-    """Group the notes ``texts`` of one prompt; ``filed[i]`` is the label note i was filed under ("").
+def place(
+    texts: Sequence[str], filed: Sequence[str], prompts: Sequence[str], rooms: Sequence[int] = ()
+) -> list[Placed]:
+    """Group the notes ``texts`` of one prompt; ``filed[i]`` is the label note i was filed under ("")
+    and ``rooms[i]`` the room that wrote it (if given: two unsorted notes of one room count as
+    ``SAME_ROOM`` times as alike, when the notes come from several rooms).
 
     Notes whose labels ``theme_key`` makes one are one theme; the caller gives them one label, and
     it is the theme's. Each filed theme's label is read as one more of its notes, so a theme of one
@@ -64,7 +76,9 @@ def place(texts: Sequence[str], filed: Sequence[str], prompts: Sequence[str]) ->
         for j in filed_notes[a + 1 :]:
             # Filed themes stay as filed: one theme's notes go together, two themes never meet.
             linked[i][j] = linked[j][i] = _FILED_TOGETHER if group[i] == group[j] else -math.inf
-    clusters = _join_lone_notes(average_linkage(linked, MERGE_THRESHOLD), group, sims)
+    if len(set(rooms)) > 1:
+        _set_rooms_apart(linked, rooms, keys)
+    clusters = _join_lone_notes(average_linkage(linked, MERGE_THRESHOLD), group, linked)
     themes = []
     others: list[int] = []
     for cluster in clusters:
@@ -86,6 +100,19 @@ def place(texts: Sequence[str], filed: Sequence[str], prompts: Sequence[str]) ->
     else:  # one note: a label of its own
         themes.extend(Placed(theme_label(reading, [i]), (i,)) for i in others)
     return themes
+
+
+def _set_rooms_apart(linked: list[list[float]], rooms: Sequence[int], keys: Sequence[str]) -> None:
+    """Scale the similarity of every two unsorted notes of one room by ``SAME_ROOM``, in place."""
+    by_room: dict[int, list[int]] = {}
+    for i, room in enumerate(rooms):
+        if not keys[i]:
+            by_room.setdefault(room, []).append(i)
+    for notes in by_room.values():
+        for a, i in enumerate(notes):
+            row = linked[i]
+            for j in notes[a + 1 :]:
+                row[j] = linked[j][i] = row[j] * SAME_ROOM
 
 
 def _join_lone_notes(
