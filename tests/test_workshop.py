@@ -80,7 +80,7 @@ def write_notes(phones: FakeParticipants) -> None:
         (1, "a", "Trust built over years"),
         (1, "b", "We trust each other"),
         (2, "c", "Humour keeps us going"),
-        (2, "d", "We laugh a lot"),
+        (3, "d", "We laugh a lot"),  # humour across rooms: one room's notes are not alike alone
         (3, "e", "Trust"),
         (4, "f", "Shared goals for families"),
     ]:
