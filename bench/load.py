@@ -147,7 +147,8 @@ def thread_cpu() -> dict[str, float]:
         except OSError:
             continue
         fields = stat.rpartition(")")[2].split()  # after the command's name, which may hold spaces
-        seconds[thread.name] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        name = "store" if thread.name.startswith("store ") else thread.name  # the same in every round
+        seconds[name] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
     return seconds
 
 
@@ -901,11 +902,17 @@ def combined(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         if key in SUMMED:
             result[key] = sum(values)
         elif isinstance(value, int | float) and not isinstance(value, bool):
-            finite = [v for v in values if not math.isnan(v)]
-            result[key] = round(statistics.median(finite), 1) if finite else None  # JSON has no NaN
+            result[key] = _median(values)
+        elif key == "thread_cpu_us_per_answer":
+            result[key] = {name: _median([each.get(name, 0.0) for each in values]) for name in value}
         else:
             result[key] = value
     return result
+
+
+def _median(values: list[float]) -> float | None:
+    finite = [v for v in values if not math.isnan(v)]
+    return round(statistics.median(finite), 1) if finite else None  # JSON has no NaN
 
 
 def summary(
@@ -937,7 +944,8 @@ def describe(result: dict[str, Any]) -> str:
         f"  durable answers/s: {result['throughput']} against the baseline's "
         f"{result.get('baseline_throughput')}: ratio {result.get('ratio')} (rounds: {result.get('ratios')})",
         f"  server CPU per answer: {result['cpu_us_per_answer']} us against the baseline's "
-        f"{result.get('baseline_cpu_us_per_answer')} us",
+        f"{result.get('baseline_cpu_us_per_answer')} us; by thread: "
+        + ", ".join(f"{name} {us}" for name, us in result["thread_cpu_us_per_answer"].items() if us),
         f"  server: CPU {result['cpu_pct']}% (baseline {result.get('baseline_cpu_pct')}%), "
         f"peak RSS {result['rss_mb']} MB (baseline {result.get('baseline_rss_mb')} MB), loop lag p99 "
         f"{result['lag_p99_ms']} ms, max {result['lag_max_ms']} ms; {result['gc_full']} full collections, "

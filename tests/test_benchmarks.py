@@ -48,6 +48,9 @@ def test_load_benchmark_runs(mode, answers):
     assert figures["answers"] == figures["acked"] == answers
     assert figures["lost"] == figures["duplicates"] == figures["baseline_lost"] == 0
     assert figures["baseline_duplicates"] == 0
+    threads = figures["thread_cpu_us_per_answer"]  # the server's threads: projector, phones, store
+    assert {"MainThread", "room", "store"} <= set(threads)
+    assert 0 < threads["room"] <= figures["cpu_us_per_answer"]
 
 
 def test_themes_benchmark_runs():
