@@ -295,8 +295,14 @@ def test_a_failing_write_does_not_fail_the_others_in_its_batch(store):
 
 def held_writer(store) -> threading.Event:
     """Keep the writer busy until the event is set, so what is submitted meanwhile commits as one batch."""
-    release = threading.Event()
-    store._writer.submit(lambda connection: release.wait(5))
+    release, holding = threading.Event(), threading.Event()
+
+    def hold(connection: sqlite3.Connection) -> None:
+        holding.set()
+        release.wait(5)
+
+    store._writer.submit(hold)
+    assert holding.wait(5)  # running: jobs submitted from now on wait for the next batch
     return release
 
 
@@ -341,6 +347,42 @@ def test_a_phone_changing_its_answer_within_one_batch_is_stored_by_the_batch_ins
     assert seqs[0] < seqs[1]
     assert rows(store.path, "SELECT seq, value FROM responses") == [(seqs[1], json.dumps({"option": "Fine"}))]
     assert rows(store.path, "SELECT answer_key, seq FROM replaced_answers") == [(first.answer_key, seqs[0])]
+
+
+def test_a_batch_of_answers_alone_is_one_insert_and_gives_the_numbers_stored(store):
+    """Answers alone in a batch: one statement, committed as it ends (no BEGIN, COMMIT or read of
+    the numbers), and each answer's number is the one stored, while earlier answers are replaced."""
+    hub = opened(store, "p1", CHOICE)
+    devices = [f"device-{n:016d}" for n in range(5)]
+
+    def answer(device: str, answer_id: str, option: str) -> Response:
+        response = hub.receive(device, Answer(answer_id, "p1", {"option": option}))
+        assert response is not None
+        return response
+
+    for n, device in enumerate(devices[:3]):  # three phones answered before
+        store.add_response(answer(device, f"answer-0{n}", "Fine")).result(timeout=5)
+    statements: list[str] = []
+    trace = store._writer.submit(lambda connection: connection.set_trace_callback(statements.append))
+    trace.result(timeout=5)
+    release = held_writer(store)
+    batch = [answer(device, f"answer-1{n}", "Scared") for n, device in enumerate(devices)]
+    batch.append(answer(devices[4], "answer-20", "Curious"))  # changed within the batch
+    futures = [store.add_response(response) for response in batch]
+    release.set()
+    numbers = {
+        response.answer_key: future.result(timeout=5) for response, future in zip(batch, futures, strict=True)
+    }
+    stored = dict(
+        rows(store.path, "SELECT * FROM replaced_answers UNION SELECT answer_key, seq FROM responses")
+    )
+    assert numbers == {key: stored[key] for key in numbers}
+    assert len(set(numbers.values())) == 6
+    assert rows(store.path, "SELECT COUNT(*) FROM responses") == [(5,)]
+    after_held = statements[len(statements) - statements[::-1].index("COMMIT") :]
+    # The trace names the insert again for each run of its trigger; the checkpoint scrubs the WAL.
+    (statement,) = {sql for sql in after_held if not sql.startswith("PRAGMA wal_checkpoint")}
+    assert statement.startswith("INSERT INTO responses")
 
 
 async def test_a_commit_wakes_the_event_loop_once_for_its_batch(store):

@@ -751,16 +751,18 @@ class _Writer:
         items = [item for item in items if _claim(item)]
         failure: StoreError | None = None
         try:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                outcomes = self._write_all(items)
-            except Exception:
-                connection.execute("ROLLBACK")
+            outcomes = self._answers_alone(items)
+            if outcomes is None:
                 connection.execute("BEGIN IMMEDIATE")
-                outcomes, failure = self._write_each(items)
-            if self.fault is not None:
-                raise self.fault
-            connection.execute("COMMIT")
+                try:
+                    outcomes = self._write_all(items)
+                except Exception:
+                    connection.execute("ROLLBACK")
+                    connection.execute("BEGIN IMMEDIATE")
+                    outcomes, failure = self._write_each(items)
+                if self.fault is not None:
+                    raise self.fault
+                connection.execute("COMMIT")
         except Exception as error:
             if connection.in_transaction:
                 try:
@@ -772,6 +774,20 @@ class _Writer:
         if failure is not None or connection.total_changes != changes:
             self._health(failure)  # before the acks, so the trainer hears no later than the phones
         _settle(outcomes)
+
+    def _answers_alone(self, items: list[_Job | _Answer]) -> list[_Outcome] | None:
+        """A batch of answers alone as one insert outside a transaction, where SQLite commits it
+        as the statement ends, all of it or none: one step instead of three (``BEGIN``, insert,
+        ``COMMIT``), and each step waits its turn at the interpreter lock while the server's thread
+        is busy. None: the batch has other jobs, or the insert failed and wrote nothing (the
+        transaction then runs it again, isolating what fails)."""
+        answers = [item for item in items if isinstance(item, _Answer)]
+        if len(answers) != len(items) or self.fault is not None:
+            return None
+        try:
+            return self._insert(answers)
+        except Exception:
+            return None
 
     def _write_all(self, items: list[_Job | _Answer]) -> list[_Outcome]:
         """Run every item; each run of responses is one insert (:meth:`_insert`)."""
@@ -791,26 +807,33 @@ class _Writer:
         return outcomes
 
     def _insert(self, answers: list[_Answer]) -> list[_Outcome]:
-        """Store responses with one statement, then read every one's sequence number with another.
+        """Store responses with one statement; if it skipped any, read every one's number with another.
 
         The insert skips answers already stored (resends, which get their first copy's number) and
         its trigger moves each respondent's earlier answers to ``replaced_answers``. Few statements
         matter: sqlite3 lets go of the interpreter lock at each step, and while the server's thread
-        is busy each step waits its turn."""
+        is busy each step waits its turn. When every row went in, their numbers are known without
+        reading: SQLite gives each new row one more than the table's largest (the trigger removes
+        only smaller ones), so one insert's rows are numbered in a row, in the order inserted."""
         connection = self._connection
         rows: dict[str, tuple[str, str, str, str]] = {}  # a resend within the batch is stored once
         for answer in answers:
             response, key = answer.response, answer.response.answer_key
             if key not in rows:
                 rows[key] = (response.prompt_id, response.respondent, key, _as_json(response.value.to_wire()))
-        given = _as_json(list(rows))
         received = self._now().isoformat(timespec="seconds")
         changes = connection.total_changes
-        inserted = connection.execute(_INSERT_RESPONSES, (received, _as_json(list(rows.values())))).rowcount
+        cursor = connection.execute(_INSERT_RESPONSES, (received, _as_json(list(rows.values()))))
+        inserted = cursor.rowcount
         if connection.total_changes - changes > inserted:  # the trigger replaced answers
             self.erased()
-        (found,) = connection.execute(_SEQS_OF, (given,)).fetchone()
-        seqs: dict[str, int] = json.loads(found)
+        seqs: dict[str, int]
+        if inserted == len(rows) and cursor.lastrowid is not None:
+            first = cursor.lastrowid - inserted + 1
+            seqs = {key: first + index for index, key in enumerate(rows)}
+        else:
+            (found,) = connection.execute(_SEQS_OF, (_as_json(list(rows)),)).fetchone()
+            seqs = json.loads(found)
         return [(answer, seqs[answer.response.answer_key], None) for answer in answers]
 
     def _write_each(self, items: list[_Job | _Answer]) -> tuple[list[_Outcome], StoreError | None]:
