@@ -2,10 +2,12 @@
 
 import asyncio
 
+import pytest
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.frames import Frame, Opcode
 
-from participant.io.fanout import broadcast_text, send_now
+from participant.io.fanout import _frame, broadcast_text, send_now
 
 TIMEOUT = 5
 
@@ -62,3 +64,10 @@ async def test_a_reply_is_written_at_once_unless_the_connection_must_wait():
             while connection.state.name == "OPEN":
                 await asyncio.sleep(0.01)
             assert not send_now(connection, "closed")
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 65_535, 65_536, 70_000])
+def test_a_frame_is_the_one_websockets_would_make(size: int) -> None:
+    """Each length's header (7-bit, 16-bit, 64-bit), around every boundary, as websockets writes it."""
+    text = "a" * size
+    assert _frame(text) == Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
