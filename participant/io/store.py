@@ -564,10 +564,11 @@ def delete_session(ref: str | Path, data_dir: Path | None = None) -> list[Path]:
 _Job = tuple[Callable[[sqlite3.Connection], Any], "Future[Any]"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Answer:
     """A response waiting for the writer, the future to resolve with its sequence number, and what
-    to call with that number first (even if the future's awaiter gave up)."""
+    to call with that number first (even if the future's awaiter gave up). Not frozen: one is made
+    for every answer, and a frozen dataclass's ``__init__`` costs three times as much."""
 
     response: Response
     future: Future[int] | asyncio.Future[int]
